@@ -1,0 +1,124 @@
+package allowlist
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// The kinds of problem that Parse reports. Test for them with errors.Is on
+// the error that Parse returns, or on one *EntryError of it.
+var (
+	// ErrEmptyEntry: an empty element beside others (a leading, trailing
+	// or doubled comma, or a blank between two commas).
+	ErrEmptyEntry = errors.New("allowlist: empty entry")
+
+	// ErrMalformed: an element that is neither a strict address or prefix
+	// nor a service-tag name the policy allows. This covers zones,
+	// IPv4-mapped and IPv4-compatible IPv6, leading zeros, short and
+	// integer IPv4 forms, bad prefix lengths, inner spaces, control and
+	// non-ASCII bytes, and over-long elements.
+	ErrMalformed = errors.New("allowlist: malformed entry")
+
+	// ErrNonCanonical: a prefix written with host bits set, such as
+	// 137.117.106.90/29.
+	ErrNonCanonical = errors.New("allowlist: host bits set")
+
+	// ErrNotGlobal: a prefix that lies wholly inside one non-global block
+	// (private, loopback, documentation, ...) under a policy with
+	// RequireGlobal.
+	ErrNotGlobal = errors.New("allowlist: not a global range")
+
+	// ErrIPv6: an IPv6 entry under a policy with IPv4Only.
+	ErrIPv6 = errors.New("allowlist: IPv6 entry")
+
+	// ErrTooMany: the list has more elements than the policy's MaxEntries.
+	ErrTooMany = errors.New("allowlist: too many entries")
+
+	// ErrTooManyServiceTags: the list names more service tags than the
+	// policy's MaxServiceTags.
+	ErrTooManyServiceTags = errors.New("allowlist: too many service tags")
+
+	// ErrEgressOnlyMixed: the element 0.0.0.0/32 (egress only) beside
+	// other elements.
+	ErrEgressOnlyMixed = errors.New("allowlist: 0.0.0.0/32 mixed with other entries")
+)
+
+// EntryError is one problem with one element of a range list.
+//
+// Its message names the element and says how to fix it, for example
+//
+//	entry 2 "137.117.106.90/29": host bits are set; the range starts at 137.117.106.88/29 — write 137.117.106.88/29 (or 137.117.106.90/32 for the single address)
+//
+// errors.Is(e, Kind) is true; use errors.As to get an *EntryError out of
+// the error that Parse returns.
+type EntryError struct {
+	// Index is the element's position in the list, counting from 0, after
+	// splitting on commas; empty elements count. For ErrTooMany it is the
+	// first element beyond the policy's limit.
+	Index int
+
+	// Entry is the element as written, without the spaces and tabs around it.
+	Entry string
+
+	// Kind is one of the Err* sentinels of this package.
+	Kind error
+
+	// Reason says what is wrong with the element and how to fix it.
+	Reason string
+}
+
+// maxQuoted is how many bytes of an element an error message quotes.
+const maxQuoted = 64
+
+// Error returns `entry INDEX "ENTRY": REASON`. Over-long elements are
+// shortened in the message (Entry keeps them whole).
+func (e *EntryError) Error() string {
+	text := e.Entry
+	if len(text) > maxQuoted {
+		text = text[:maxQuoted] + "..."
+	}
+	return fmt.Sprintf("entry %d %q: %s", e.Index, text, e.Reason)
+}
+
+// Unwrap returns e.Kind.
+func (e *EntryError) Unwrap() error { return e.Kind }
+
+// ListError holds every problem that Parse found in a range list, in the
+// order of the elements; the ErrTooMany problem, which concerns the whole
+// list, comes last. It is never empty.
+//
+// errors.Is(err, ErrMalformed) is true when any element is malformed, and
+// so on for every kind. To go through all problems:
+//
+//	var le *allowlist.ListError
+//	if errors.As(err, &le) {
+//		for _, e := range le.Errors {
+//			fmt.Println(e.Index, e.Entry, e.Kind, e.Reason)
+//		}
+//	}
+type ListError struct {
+	Errors []*EntryError
+}
+
+// Error returns the messages of all problems, one a line.
+func (e *ListError) Error() string {
+	var b strings.Builder
+	for i, err := range e.Errors {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the problems as a slice of errors, for errors.Is and
+// errors.As.
+func (e *ListError) Unwrap() []error {
+	errs := make([]error, len(e.Errors))
+	for i, err := range e.Errors {
+		errs[i] = err
+	}
+	return errs
+}
