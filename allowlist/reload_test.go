@@ -1,0 +1,404 @@
+package allowlist
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"go4.org/netipx"
+)
+
+// prefixBuilder is a BuildFunc that does not depend on Parse: the content is
+// prefixes separated by commas, with an optional final newline.
+func prefixBuilder(content []byte) (*Set, error) {
+	var b netipx.IPSetBuilder
+	for _, f := range strings.Split(strings.TrimSuffix(string(content), "\n"), ",") {
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, err
+		}
+		b.AddPrefix(p)
+	}
+	s, err := b.IPSet()
+	if err != nil {
+		return nil, err
+	}
+	return Compile(s), nil
+}
+
+// writeFile replaces path with content atomically, as FileWatcher asks.
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func prefixes(ss ...string) []netip.Prefix {
+	var ps []netip.Prefix
+	for _, s := range ss {
+		ps = append(ps, netip.MustParsePrefix(s))
+	}
+	return ps
+}
+
+// eventSummary is a ReloadEvent with its error reduced to what the tests
+// check.
+type eventSummary struct {
+	Applied bool
+	Change  Change
+	Err     error // compared with errors.Is
+}
+
+func summarize(e ReloadEvent) eventSummary {
+	c := e.Change
+	if len(c.Gained) == 0 {
+		c.Gained = nil
+	}
+	if len(c.Lost) == 0 {
+		c.Lost = nil
+	}
+	return eventSummary{Applied: e.Applied, Change: c, Err: e.Err}
+}
+
+// errAny matches any non-nil error in addrCmp's error comparer.
+var errAny = errors.New("any error")
+
+var eventCmp = cmp.Options{
+	cmp.Comparer(func(a, b netip.Prefix) bool { return a == b }),
+	cmp.Comparer(func(a, b error) bool {
+		switch {
+		case a == nil || b == nil:
+			return a == b
+		case a == errAny || b == errAny:
+			return true
+		}
+		return errors.Is(a, b) || errors.Is(b, a)
+	}),
+}
+
+func TestFileWatcherReload(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ranges.txt")
+	h := new(Holder)
+	var events []ReloadEvent
+	w := &FileWatcher{Path: path, Build: prefixBuilder, Holder: h, OnReload: func(e ReloadEvent) { events = append(events, e) }}
+	gate := Middleware(h, peerExtractor{})(okHandler)
+
+	// step applies one change to the file (nil: none), reloads twice and
+	// checks the events of the first reload, that the second one reports
+	// nothing, and which clients the middleware lets through.
+	step := func(name string, change func(), want []eventSummary, allowed, refused []string) {
+		t.Helper()
+		if change != nil {
+			change()
+		}
+		events = nil
+		err1 := w.Reload()
+		got := events
+		err2 := w.Reload()
+		if len(events) != len(got) {
+			t.Errorf("%s: the second Reload reported again: %v", name, events[len(got):])
+		}
+		if (err1 == nil) != (err2 == nil) {
+			t.Errorf("%s: Reload returned %v, then %v", name, err1, err2)
+		}
+		var sums []eventSummary
+		for _, e := range got {
+			if e.Path != path {
+				t.Errorf("%s: event for %q, want %q", name, e.Path, path)
+			}
+			if e.Err != nil && !strings.Contains(e.Err.Error(), path) {
+				t.Errorf("%s: error %q does not name the file", name, e.Err)
+			}
+			if e.Err != nil && !errors.Is(err1, e.Err) {
+				t.Errorf("%s: Reload returned %v, reported %v", name, err1, e.Err)
+			}
+			sums = append(sums, summarize(e))
+		}
+		if diff := cmp.Diff(want, sums, eventCmp); diff != "" {
+			t.Errorf("%s: events (-want +got):\n%s", name, diff)
+		}
+		for _, c := range allowed {
+			if code := serve(gate, c+":1").Code; code != http.StatusOK {
+				t.Errorf("%s: %s got %d, want 200", name, c, code)
+			}
+		}
+		for _, c := range refused {
+			if code := serve(gate, c+":1").Code; code != http.StatusForbidden {
+				t.Errorf("%s: %s got %d, want 403", name, c, code)
+			}
+		}
+	}
+
+	step("missing at start", nil,
+		[]eventSummary{{Err: fs.ErrNotExist}},
+		nil, []string{"192.0.2.1", "198.51.100.1", "203.0.113.1"})
+	step("created", func() { writeFile(t, path, "192.0.2.0/24\n") },
+		[]eventSummary{{Applied: true, Change: Change{Gained: prefixes("192.0.2.0/24")}}},
+		[]string{"192.0.2.1"}, []string{"198.51.100.1"})
+	step("rewritten unchanged", func() { writeFile(t, path, "192.0.2.0/24\n") },
+		nil,
+		[]string{"192.0.2.1"}, []string{"198.51.100.1"})
+	step("changed", func() { writeFile(t, path, "192.0.2.0/25,198.51.100.0/24\n") },
+		[]eventSummary{{Applied: true, Change: Change{Gained: prefixes("198.51.100.0/24"), Lost: prefixes("192.0.2.128/25")}}},
+		[]string{"192.0.2.1", "198.51.100.1"}, []string{"192.0.2.200", "203.0.113.1"})
+	step("invalid", func() { writeFile(t, path, "0.0.0.0/0,bogus\n") },
+		[]eventSummary{{Err: errAny}},
+		[]string{"192.0.2.1", "198.51.100.1"}, []string{"192.0.2.200", "203.0.113.1"})
+	step("another invalid", func() { writeFile(t, path, "::/0,bogus2\n") },
+		[]eventSummary{{Err: errAny}},
+		[]string{"192.0.2.1", "198.51.100.1"}, []string{"192.0.2.200", "203.0.113.1", "2001:db8::1"})
+	step("deleted", func() { os.Remove(path) },
+		[]eventSummary{{Err: fs.ErrNotExist}},
+		[]string{"192.0.2.1", "198.51.100.1"}, []string{"192.0.2.200", "203.0.113.1"})
+	step("restored as last applied", func() { writeFile(t, path, "192.0.2.0/25,198.51.100.0/24\n") },
+		[]eventSummary{{Applied: true, Change: Change{}}},
+		[]string{"192.0.2.1", "198.51.100.1"}, []string{"192.0.2.200", "203.0.113.1"})
+	step("a directory", func() { os.Remove(path); os.Mkdir(path, 0o755) },
+		[]eventSummary{{Err: errAny}},
+		[]string{"192.0.2.1"}, []string{"203.0.113.1"})
+	step("a file again", func() { os.Remove(path); writeFile(t, path, "203.0.113.0/24") },
+		[]eventSummary{{Applied: true, Change: Change{Gained: prefixes("203.0.113.0/24"), Lost: prefixes("192.0.2.0/25", "198.51.100.0/24")}}},
+		[]string{"203.0.113.1"}, []string{"192.0.2.1", "198.51.100.1"})
+}
+
+func TestFileWatcherBuildWithoutSet(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	writeFile(t, path, "x")
+	h := NewHolder(mustSet(t, "192.0.2.0/24"))
+	w := &FileWatcher{Path: path, Build: func([]byte) (*Set, error) { return nil, nil }, Holder: h}
+	if err := w.Reload(); err == nil {
+		t.Fatal("Reload applied a nil Set")
+	}
+	if !h.Load().Contains(netip.MustParseAddr("192.0.2.1")) {
+		t.Fatal("the Holder lost its Set")
+	}
+}
+
+func TestFileWatcherMaxBytes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	writeFile(t, path, "192.0.2.0/24")
+	w := &FileWatcher{Path: path, Build: prefixBuilder, Holder: new(Holder), MaxBytes: 5}
+	if err := w.Reload(); err == nil || !strings.Contains(err.Error(), "larger than 5 bytes") {
+		t.Fatalf("Reload = %v, want a size error", err)
+	}
+	if w.Holder.Load() != nil {
+		t.Fatal("a too large file was applied")
+	}
+}
+
+// TestFileWatcherStatShortcut checks that an old file whose size and
+// modification time did not change is not read again.
+func TestFileWatcherStatShortcut(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	old := time.Now().Add(-time.Hour)
+	writeFile(t, path, "192.0.2.0/24")
+	os.Chtimes(path, old, old)
+	builds := 0
+	w := &FileWatcher{Path: path, Holder: new(Holder), Build: func(b []byte) (*Set, error) { builds++; return prefixBuilder(b) }}
+	w.Reload()
+	os.WriteFile(path, []byte("bogus/24...."), 0o644) // same size
+	os.Chtimes(path, old, old)
+	if err := w.Reload(); err != nil || builds != 1 {
+		t.Fatalf("Reload = %v after %d builds, want nil after 1", err, builds)
+	}
+	now := time.Now()
+	os.Chtimes(path, now, now)
+	if err := w.Reload(); err == nil || builds != 2 {
+		t.Fatalf("Reload = %v after %d builds, want an error after 2", err, builds)
+	}
+}
+
+// TestFileWatcherRun drives the polling loop and waits on its events.
+func TestFileWatcherRun(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ranges.txt")
+	writeFile(t, path, "192.0.2.0/24")
+	h := new(Holder)
+	events := make(chan ReloadEvent, 16)
+	w := &FileWatcher{Path: path, Build: prefixBuilder, Holder: h, Interval: 2 * time.Millisecond,
+		OnReload: func(e ReloadEvent) { events <- e }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- w.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("Run = %v, want context.Canceled", err)
+		}
+	}()
+
+	next := func(what string) ReloadEvent {
+		t.Helper()
+		select {
+		case e := <-events:
+			return e
+		case <-time.After(30 * time.Second): // a hang, not a timing check
+			t.Fatalf("no event after %s", what)
+		}
+		panic("unreachable")
+	}
+	expect := func(what string, want eventSummary) {
+		t.Helper()
+		if diff := cmp.Diff(want, summarize(next(what)), eventCmp); diff != "" {
+			t.Fatalf("after %s (-want +got):\n%s", what, diff)
+		}
+	}
+	expect("start", eventSummary{Applied: true, Change: Change{Gained: prefixes("192.0.2.0/24")}})
+	writeFile(t, path, "198.51.100.0/24")
+	expect("a change", eventSummary{Applied: true, Change: Change{Gained: prefixes("198.51.100.0/24"), Lost: prefixes("192.0.2.0/24")}})
+	writeFile(t, path, "nonsense")
+	expect("an invalid change", eventSummary{Err: errAny})
+	os.Remove(path)
+	expect("deletion", eventSummary{Err: fs.ErrNotExist})
+	if !h.Load().Contains(netip.MustParseAddr("198.51.100.1")) || h.Load().Contains(netip.MustParseAddr("192.0.2.1")) {
+		t.Fatal("the Holder does not hold the last good set")
+	}
+	writeFile(t, path, "203.0.113.0/24")
+	expect("recreation", eventSummary{Applied: true, Change: Change{Gained: prefixes("203.0.113.0/24"), Lost: prefixes("198.51.100.0/24")}})
+	select {
+	case e := <-events:
+		t.Fatalf("unexpected event %+v", e)
+	default:
+	}
+}
+
+func TestRangeFileBuilder(t *testing.T) {
+	egress := Resolver{Egress: Egress{OutboundIPs: []netip.Addr{netip.MustParseAddr("20.1.2.3")}}}
+	general := Policy{}
+	tests := []struct {
+		name    string
+		content string
+		p       Policy
+		r       Resolver
+		wantErr error // errAny for any error
+		allowed []string
+		refused []string
+	}{
+		{"one line", "192.0.2.0/24", general, Resolver{}, nil, []string{"192.0.2.1"}, []string{"192.0.3.1"}},
+		{"final newline", "192.0.2.0/24,2001:db8::/32\n", general, Resolver{}, nil, []string{"192.0.2.1", "2001:db8::1"}, []string{"192.0.3.1"}},
+		{"final CRLF", "192.0.2.0/24\r\n", general, Resolver{}, nil, []string{"192.0.2.1"}, nil},
+		{"spaces around entries", " 192.0.2.0/24 ,\t198.51.100.7\n", general, Resolver{}, nil, []string{"192.0.2.1", "198.51.100.7"}, []string{"198.51.100.8"}},
+		{"AKS global", "20.0.0.0/8\n", AKS, Resolver{}, nil, []string{"20.9.9.9"}, []string{"10.0.0.1"}},
+		{"AKS with egress", "20.0.0.0/8\n", AKS, egress, nil, []string{"20.1.2.3"}, []string{"21.0.0.1"}},
+		{"egress only", "0.0.0.0/32\n", AKS, egress, nil, []string{"20.1.2.3"}, []string{"20.1.2.4"}},
+		{"egress only, none known", "0.0.0.0/32\n", AKS, Resolver{}, nil, nil, []string{"20.1.2.3", "0.0.0.0"}},
+		{"empty", "", general, Resolver{}, errAny, nil, nil},
+		{"blank line", "\n", general, Resolver{}, errAny, nil, nil},
+		{"spaces", " \t \n", general, Resolver{}, errAny, nil, nil},
+		{"two newlines", "192.0.2.0/24\n\n", general, Resolver{}, ErrMalformed, nil, nil},
+		{"one entry per line", "192.0.2.0/24\n198.51.100.0/24\n", general, Resolver{}, ErrMalformed, nil, nil},
+		{"AKS non-global", "10.0.0.1\n", AKS, Resolver{}, ErrNotGlobal, nil, nil},
+		{"non-canonical", "192.0.2.7/24\n", general, Resolver{}, ErrNonCanonical, nil, nil},
+		{"tag without source", "AzureCloud\n", AKS, Resolver{}, ErrNoTagSource, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := RangeFileBuilder(tt.p, tt.r)([]byte(tt.content))
+			if tt.wantErr != nil {
+				if err == nil || (tt.wantErr != errAny && !errors.Is(err, tt.wantErr)) {
+					t.Fatalf("error %v, want %v", err, tt.wantErr)
+				}
+				if s != nil {
+					t.Fatalf("a Set beside the error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range tt.allowed {
+				if !s.Contains(netip.MustParseAddr(a)) {
+					t.Errorf("%s refused", a)
+				}
+			}
+			for _, a := range tt.refused {
+				if s.Contains(netip.MustParseAddr(a)) {
+					t.Errorf("%s allowed", a)
+				}
+			}
+		})
+	}
+}
+
+// TestFileWatcherRangeFile runs a FileWatcher with RangeFileBuilder under
+// the AKS policy: a valid change is applied, an invalid one is reported and
+// keeps the last good set.
+func TestFileWatcherRangeFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "authorized-ip-ranges")
+	h := new(Holder)
+	var last ReloadEvent
+	w := &FileWatcher{Path: path, Build: RangeFileBuilder(AKS, Resolver{}), Holder: h, OnReload: func(e ReloadEvent) { last = e }}
+
+	writeFile(t, path, "20.0.0.0/16,52.0.0.1\n")
+	if err := w.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, "20.0.0.0/16,10.0.0.0/8,52.0.0.1/31\n") // 10/8 is not global; 52.0.0.1/31 has host bits set
+	err := w.Reload()
+	if !errors.Is(err, ErrNotGlobal) || !errors.Is(err, ErrNonCanonical) || last.Applied || !errors.Is(last.Err, ErrNotGlobal) {
+		t.Fatalf("Reload = %v, event %+v; want both problems reported", err, last)
+	}
+	if !h.Load().Contains(netip.MustParseAddr("52.0.0.1")) || h.Load().Contains(netip.MustParseAddr("10.0.0.1")) {
+		t.Fatal("the invalid list changed the Holder")
+	}
+	writeFile(t, path, "20.0.0.0/16\n")
+	if err := w.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(Change{Lost: prefixes("52.0.0.1/32")}, summarize(last).Change, eventCmp); diff != "" {
+		t.Errorf("Change (-want +got):\n%s", diff)
+	}
+}
+
+// FuzzRangeFileBuilder checks that the range-file builder never panics,
+// never allows anything for a blank file, and agrees with Parse on the
+// content without its final line ending.
+func FuzzRangeFileBuilder(f *testing.F) {
+	for _, s := range []string{"", "\n", " \t\r\n", "192.0.2.0/24\n", "192.0.2.0/24\r\n", "192.0.2.0/24\n\n",
+		"10.0.0.0/8,2001:db8::/32", "0.0.0.0/32\n", "AzureCloud\n", "1.2.3.4/24\n", "a\nb\n", "\r\n"} {
+		f.Add([]byte(s))
+	}
+	build := RangeFileBuilder(Policy{}, Resolver{})
+	f.Fuzz(func(t *testing.T, content []byte) {
+		s, err := build(content)
+		if (s == nil) == (err == nil) {
+			t.Fatalf("Set %v with error %v", s, err)
+		}
+		text := string(content)
+		if t, ok := strings.CutSuffix(text, "\r\n"); ok {
+			text = t
+		} else {
+			text = strings.TrimSuffix(text, "\n")
+		}
+		if strings.Trim(text, " \t") == "" {
+			if err == nil {
+				t.Fatalf("blank file %q built a Set", content)
+			}
+			return
+		}
+		l, perr := Parse(text, Policy{})
+		if (perr == nil) != (err == nil) && !errors.Is(err, ErrNoTagSource) {
+			t.Fatalf("builder error %v, Parse error %v", err, perr)
+		}
+		if err != nil || l.Mode != Restricted {
+			return
+		}
+		for _, p := range l.Prefixes {
+			if !s.Contains(p.Addr()) {
+				t.Fatalf("listed %s not in the Set", p)
+			}
+		}
+	})
+}
