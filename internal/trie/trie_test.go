@@ -65,7 +65,8 @@ func TestTableMatchesIPSet(t *testing.T) {
 			if !a.IsValid() {
 				continue
 			}
-			if got, want := tb.Contains(a), s.Contains(a); got != want {
+			// Table follows netipx.IPSet.Contains(a.Unmap()).
+			if got, want := tb.Contains(a), s.Contains(a.Unmap()); got != want {
 				t.Fatalf("Contains(%v) = %v, want %v; set %v", a, got, want, s.Prefixes())
 			}
 		}
@@ -106,5 +107,44 @@ func TestZeroTable(t *testing.T) {
 	}
 	if st := tb.Stats(); st != (Stats{}) {
 		t.Errorf("zero Table Stats = %+v", st)
+	}
+}
+
+// TestShapes checks that each way of entering a family's trie is taken by
+// the set it is meant for, and answers like netipx there: the IPv4 root
+// block with fixed levels, the IPv6 hash of the leading bits (with
+// prefixes shorter than the hashed bits expanded, and /128s that take
+// extra steps below the fixed levels), and the IPv6 root block when the
+// prefixes are too spread out to hash.
+func TestShapes(t *testing.T) {
+	tests := []struct {
+		name   string
+		ps     []string
+		hashed bool
+	}{
+		{"v4", []string{"0.0.0.0/1", "10.0.0.0/8", "192.168.1.0/24", "192.168.2.7/32", "203.0.113.128/25"}, false},
+		{"v6 hashed", []string{"2603:1000::/40", "2603:1020:206::/48", "2603:1020:206:400::/56", "2a01:111:f100::/64", "2a01:111:f100:1::1/128", "2a01:111:f100:1::2/127"}, true},
+		{"v6 regional", []string{"2603:1020:206:1::/120", "2603:1020:206:1::200/123", "2603:1020:206:2::/121"}, true},
+		{"v6 root", []string{"::/1", "8000::/2", "c000::/3", "e000::/64", "f000::/128"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var add []netip.Prefix
+			for _, p := range tt.ps {
+				add = append(add, netip.MustParsePrefix(p))
+			}
+			s := ipset(t, add, nil)
+			tb := Build(s.Prefixes())
+			if got := tb.h6.t != 0; got != tt.hashed {
+				t.Errorf("IPv6 hashed = %v, want %v", got, tt.hashed)
+			}
+			for _, p := range add {
+				for _, a := range []netip.Addr{p.Addr(), p.Addr().Prev(), netipx.PrefixLastIP(p), netipx.PrefixLastIP(p).Next()} {
+					if a.IsValid() && tb.Contains(a) != s.Contains(a) {
+						t.Errorf("Contains(%v) = %v, want %v", a, tb.Contains(a), s.Contains(a))
+					}
+				}
+			}
+		})
 	}
 }
