@@ -9,7 +9,7 @@ import (
 	"unsafe"
 )
 
-// node is one 24-byte trie node. It consumes the next 6 bits of the key,
+// node is one 32-byte trie node. It consumes the next 6 bits of the key,
 // its slot: bit s of inner says slot s leads to a child node; bit s of leaf
 // says slot s (when not inner) lies entirely in the set. The children are
 // stored contiguously from base in slot order, so slot s leads to
@@ -25,18 +25,21 @@ type node struct {
 	leaf  uint64
 	base  uint32
 	_     uint32
+	_     uint64 // pad to 32 bytes: a node never straddles a cache line
 }
 
 const (
 	stride = 6
-	// maxRoot bounds the direct-pointing bits of a root block: 1<<12 nodes
-	// (96 KiB).
+	// maxRoot bounds the direct-pointing bits of an IPv6 root block
+	// (modeSplit): 1<<12 nodes (128 KiB).
 	maxRoot = 12
 	// zero and one are the indexes of the sentinel nodes.
 	zero, one = 0, 1
 )
 
-// family is the trie of one address family inside Table.nodes.
+// family is the trie of one address family inside Table.nodes, entered
+// through a root block of 1<<k nodes (used for IPv6 when its prefixes are
+// too scattered to hash, modeSplit).
 type family struct {
 	mask, want uint64 // every key k of the family has k.hi&mask == want (the shared leading bits)
 	maskLo     uint64 // and k.lo&maskLo == wantLo (IPv6 only)
@@ -52,26 +55,39 @@ type family struct {
 // Table is an immutable set of IPv4 and IPv6 addresses. The zero Table is
 // empty. A Table is safe for concurrent use.
 type Table struct {
-	nodes  []node // sentinels, then the IPv4 trie, then the IPv6 trie
-	f4, f6 family
-	h6     hash // when h6.t > 0, the IPv6 trie is entered through h6 instead of f6's root block
+	nodes []node   // sentinels, then the IPv4 trie, then the IPv6 trie
+	root4 []uint16 // IPv4 direct-pointing root: node indexes (or sentinels), a power of two of them
+	wide4 []uint32 // the same, when some index does not fit 16 bits (root4 is then nil)
+	tab   []entry  // IPv6 cuckoo hash of the t6-bit blocks (modeHash)
+
+	m4, w4       uint32 // an IPv4 address x is in the family's range iff x&m4 == w4 (the shared bits)
+	mask6, want6 uint64 // an IPv6 address hi:lo is in range iff hi&mask6 == want6
+	mlo6, wlo6   uint64 // and lo&mlo6 == wlo6
+	m1, m2       uint64 // multipliers of the two hash functions
+
+	s4     uint8 // IPv4 bits below the root: 6 per level (the root takes x>>s4)
+	exit4  bool  // stop an IPv4 walk whose root entry is the sentinel zero
+	c6, t6 uint8 // IPv6: shared bits skipped, hashed bits
+	shift  uint8 // 64 - log2(len(tab))
+	d6     uint8 // levels every IPv6 walk takes below the hash
+	mode   uint8 // how IPv6 is looked up: modeNone, modeHash or modeSplit
+
+	f6 family // IPv6 in modeSplit: root block and levels
+	p4 int    // IPv4 prefixes the table was built from
+	n4 int    // IPv4 nodes
+	n6 int    // IPv6 nodes
 }
 
-// hash indexes the subtries below the first t bits of the IPv6 addresses
-// of the set: a cuckoo hash table, looked up at two slots, both read
-// without branching.
-type hash struct {
-	tab    []entry
-	m1, m2 uint64 // multipliers of the two hash functions
-	shift  uint8  // 64 - log2(len(tab))
-	t      uint8  // bits hashed (1..58); 0: no hash
-	d      uint8  // levels every walk takes below them
-}
+const (
+	modeNone  = iota // no IPv6 prefixes
+	modeHash         // IPv6 blocks in a cuckoo hash, then d6 levels
+	modeSplit        // IPv6 too scattered to hash: a root block and levels (f6)
+)
 
-// entry is a slot of a hash table: the node of the subtrie below the t-bit
-// block key, or a sentinel if the block lies entirely in the set.
+// entry is a slot of the IPv6 hash table: the node of the subtrie below the
+// t6-bit block key, or a sentinel if the block lies entirely in the set.
 type entry struct {
-	key  uint64 // the block's first t bits, right-aligned; ^0 in an empty slot
+	key  uint64 // the block's first t6 bits, right-aligned; ^0 in an empty slot
 	node uint32
 	_    uint32
 }
@@ -81,16 +97,118 @@ type entry struct {
 // as IPv4 (with their zone ignored), zoned IPv6 addresses and the zero Addr
 // are never contained.
 func (t *Table) Contains(a netip.Addr) bool {
-	if a.Is4() || a.Is4In6() {
-		b := a.As4()
-		return t.Contains4(uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]))
+	var hi, lo uint64
+	if repOK {
+		// The 128-bit form of a (IPv4 addresses IPv4-mapped, the zero
+		// Addr ::), read from the Addr itself as As16 would. Going
+		// through As16's [16]byte cost about 10 ns per lookup: the
+		// compiler spills the array and reloads it with one 16-byte load
+		// across two 8-byte stores, which the CPU cannot forward.
+		r := (*[2]uint64)(unsafe.Pointer(&a))
+		hi, lo = r[0], r[1]
+	} else {
+		hi, lo = words(a)
 	}
-	if !a.Is6() || a.Zone() != "" {
+	is4 := hi == 0 && lo>>32 == 0xffff
+	if !a.IsValid() || !is4 && a.Zone() != "" {
 		return false
 	}
-	b := a.As16()
-	return t.Contains6(be64(b[:8]), be64(b[8:]))
+	if is4 && len(t.root4) != 0 && t.s4 == 3*stride {
+		// Contains4 for its usual shape, written out here to save a call.
+		x := uint32(lo)
+		r := t.root4
+		i := uint32(r[uint(x>>(3*stride))&uint(len(r)-1)])
+		if x&t.m4 != t.w4 {
+			i = zero
+		}
+		if t.exit4 && i == zero {
+			return false
+		}
+		nodes := t.nodes
+		nk := ^(uint64(x) << (64 - 3*stride))
+		i = step(at(nodes, i), nk)
+		i = step(at(nodes, i), nk<<stride)
+		i = step(at(nodes, i), nk<<(2*stride))
+		return i != zero
+	}
+	if is4 {
+		return t.Contains4(uint32(lo))
+	}
+	if t.mode == modeHash {
+		// hashed6, written out here to save a call.
+		var x, nk uint64
+		o := uint(t.c6) + uint(t.t6)
+		if o < 64 { // all in hi: hashed bits [c6, o), walk bits [o, 64) then lo
+			x = hi << (t.c6 & 63) >> ((64 - t.t6) & 63)
+			nk = hi<<(o&63) | lo>>((64-o)&63)
+		} else {
+			x = window(hi, lo, uint(t.c6)) >> (64 - t.t6)
+			nk = window(hi, lo, o)
+		}
+		tab := t.tab
+		e1 := &tab[x*t.m1>>t.shift&uint64(len(tab)-1)]
+		e2 := &tab[x*t.m2>>t.shift&uint64(len(tab)-1)]
+		var i uint32
+		if e1.key == x {
+			i = e1.node
+		}
+		if e2.key == x {
+			i = e2.node
+		}
+		if (hi&t.mask6^t.want6)|(lo&t.mlo6^t.wlo6) != 0 {
+			i = zero
+		}
+		if i == zero {
+			return false
+		}
+		nodes := t.nodes
+		nk = ^nk
+		if t.d6 == 3 {
+			i = step(at(nodes, i), nk)
+			i = step(at(nodes, i), nk<<stride)
+			i = step(at(nodes, i), nk<<(2*stride))
+		} else {
+			for range t.d6 {
+				i = step(at(nodes, i), nk)
+				nk <<= stride
+			}
+		}
+		if i > one { // only prefixes longer than c6+t6+6*d6 bits lead here
+			return t.deeper6(i, hi, lo, o+stride*uint(t.d6))
+		}
+		return i != zero
+	}
+	return t.Contains6(hi, lo)
 }
+
+// words returns the 128-bit form of a through As16, without unsafe, for a
+// netip.Addr layout that repOK does not recognise.
+//
+//go:noinline
+func words(a netip.Addr) (hi, lo uint64) {
+	b := a.As16()
+	return be64(b[:8]), be64(b[8:])
+}
+
+// repOK reports whether a netip.Addr starts with its 128-bit address as
+// two words in host order, high word first (then the handle of its family
+// and zone), as Contains reads it. It is checked once, against As16, on
+// addresses whose words all differ; if a Go release changes the layout,
+// Contains falls back to As16.
+var repOK = func() bool {
+	if unsafe.Sizeof(netip.Addr{}) != 24 {
+		return false
+	}
+	for _, s := range []string{"1.2.3.4", "::ffff:5.6.7.8", "2001:db8:1:2:3:4:5:6", "fe80::1:2%eth0", "ffff:fffe::8000:0:0:1"} {
+		a := netip.MustParseAddr(s)
+		b := a.As16()
+		r := (*[2]uint64)(unsafe.Pointer(&a))
+		if r[0] != be64(b[:8]) || r[1] != be64(b[8:]) {
+			return false
+		}
+	}
+	return true
+}()
 
 func be64(b []byte) uint64 {
 	_ = b[7]
@@ -98,14 +216,23 @@ func be64(b []byte) uint64 {
 		uint64(b[3])<<32 | uint64(b[2])<<40 | uint64(b[1])<<48 | uint64(b[0])<<56
 }
 
+// at returns &nodes[i] without a bounds check. Every index a walk can
+// reach is below len(nodes): Build checks that every root and hash entry
+// is, and that every node's children (base to base+popcount(inner)) are
+// (see Table.check), and a step only ever moves to a child or to a
+// sentinel.
+func at(nodes []node, i uint32) *node {
+	return (*node)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(nodes)), uintptr(i)*unsafe.Sizeof(node{})))
+}
+
 // step moves from node n by the slot of the key whose complement is nk
 // (the slot is the top 6 bits of the key): to its child if the slot is
 // inner, else to the sentinel of its leaf bit. It compiles to straight-line
 // code, without branches that depend on the data.
 func step(n *node, nk uint64) uint32 {
-	t := nk >> (64 - stride) & 63 // 63 - slot
-	x := n.inner << t             // the slot's inner bit on top, the bits below it after
-	m := uint32(int64(x) >> 63)   // all ones if the slot is inner
+	t := nk >> (64 - stride)    // 63 - slot
+	x := n.inner << t           // the slot's inner bit on top, the bits below it after
+	m := uint32(int64(x) >> 63) // all ones if the slot is inner
 	c := n.base + uint32(bits.OnesCount64(x<<1))
 	// A slot is never both inner and leaf, so the leaf bit is 0 when m is
 	// all ones.
@@ -114,29 +241,31 @@ func step(n *node, nk uint64) uint32 {
 
 // Contains4 reports whether the IPv4 address x (in host order) is in t.
 func (t *Table) Contains4(x uint32) bool {
-	nodes := t.nodes
-	if len(nodes) == 0 {
+	var i uint32
+	if r := t.root4; len(r) != 0 {
+		i = uint32(r[uint(x>>(t.s4&31))&uint(len(r)-1)])
+	} else if r := t.wide4; len(r) != 0 {
+		i = r[uint(x>>(t.s4&31))&uint(len(r)-1)]
+	} else {
 		return false
 	}
-	f := &t.f4
-	k := uint64(x) << 32
-	i := f.root + uint32(k<<f.c>>(64-f.k))
-	if k&f.mask != f.want {
+	if x&t.m4 != t.w4 {
 		i = zero
 	}
-	nk := ^(k << (f.c + f.k))
-	if f.d == 4 { // the usual depth: 8 root bits and 4 levels, unrolled
-		i = step(&nodes[i], nk)
-		if i == zero {
-			return false
-		}
-		i = step(&nodes[i], nk<<stride)
-		i = step(&nodes[i], nk<<(2*stride))
-		i = step(&nodes[i], nk<<(3*stride))
+	if t.exit4 && i == zero {
+		return false
+	}
+	nodes := t.nodes
+	if t.s4 == 3*stride { // the usual shape: a root of up to 14 bits and 3 levels
+		nk := ^(uint64(x) << (64 - 3*stride))
+		i = step(at(nodes, i), nk)
+		i = step(at(nodes, i), nk<<stride)
+		i = step(at(nodes, i), nk<<(2*stride))
 		return i != zero
 	}
-	for range f.d {
-		i = step(&nodes[i], nk)
+	nk := ^(uint64(x) << ((64 - t.s4) & 63))
+	for range t.s4 / stride {
+		i = step(at(nodes, i), nk)
 		nk <<= stride
 	}
 	return i != zero
@@ -145,39 +274,90 @@ func (t *Table) Contains4(x uint32) bool {
 // Contains6 reports whether the IPv6 address with the 64-bit halves hi and
 // lo (in host order) is in t.
 func (t *Table) Contains6(hi, lo uint64) bool {
-	nodes := t.nodes
-	if len(nodes) == 0 {
-		return false
+	switch t.mode {
+	case modeHash:
+		return t.hashed6(hi, lo)
+	case modeSplit:
+		return t.contains6Root(hi, lo)
 	}
-	f := &t.f6
-	miss := (hi&f.mask^f.want)|(lo&f.maskLo^f.wantLo) != 0
-	hi, lo = shl(hi, lo, uint(f.c))
-	var i uint32
-	var d uint8
-	if h := &t.h6; h.t != 0 {
-		x := hi >> (64 - h.t)
-		e1 := &h.tab[x*h.m1>>h.shift]
-		e2 := &h.tab[x*h.m2>>h.shift]
-		n1, n2 := e1.node, e2.node
-		if e1.key == x {
-			i = n1
-		}
-		if e2.key == x {
-			i = n2
-		}
-		hi, lo = hi<<h.t|lo>>(64-h.t), lo<<h.t
-		d = h.d
+	return false
+}
+
+// hashed6 looks up an IPv6 address in modeHash: the t6-bit block after the
+// c6 shared bits is looked up in the cuckoo hash (both slots read, no
+// branch), then the walk takes d6 levels.
+func (t *Table) hashed6(hi, lo uint64) bool {
+	var x, nk uint64
+	o := uint(t.c6) + uint(t.t6)
+	if o < 64 { // all in hi: hashed bits [c6, o), walk bits [o, 64) then lo
+		x = hi << (t.c6 & 63) >> ((64 - t.t6) & 63)
+		nk = hi<<(o&63) | lo>>((64-o)&63)
 	} else {
-		i = f.root + uint32(hi>>(64-f.k))
-		hi, lo = shl(hi, lo, uint(f.k))
-		d = f.d
+		x = window(hi, lo, uint(t.c6)) >> (64 - t.t6)
+		nk = window(hi, lo, o)
 	}
-	if miss || i == zero {
+	tab := t.tab
+	e1 := &tab[x*t.m1>>t.shift&uint64(len(tab)-1)]
+	e2 := &tab[x*t.m2>>t.shift&uint64(len(tab)-1)]
+	var i uint32
+	if e1.key == x {
+		i = e1.node
+	}
+	if e2.key == x {
+		i = e2.node
+	}
+	if (hi&t.mask6^t.want6)|(lo&t.mlo6^t.wlo6) != 0 {
+		i = zero
+	}
+	if i == zero {
 		return false
 	}
+	nodes := t.nodes
+	nk = ^nk
+	if t.d6 == 3 {
+		i = step(at(nodes, i), nk)
+		i = step(at(nodes, i), nk<<stride)
+		i = step(at(nodes, i), nk<<(2*stride))
+	} else {
+		for range t.d6 {
+			i = step(at(nodes, i), nk)
+			nk <<= stride
+		}
+	}
+	if i > one { // only prefixes longer than c6+t6+6*d6 bits lead here
+		return t.deeper6(i, hi, lo, o+stride*uint(t.d6))
+	}
+	return i != zero
+}
+
+// deeper6 continues an IPv6 walk at node i with the bits from bit o.
+func (t *Table) deeper6(i uint32, hi, lo uint64, o uint) bool {
+	for i > one {
+		i = step(at(t.nodes, i), ^window(hi, lo, o))
+		o += stride
+	}
+	return i != zero
+}
+
+// window returns the 64 bits of hi:lo from bit o (0..128), without
+// branching (Go shifts by 64 or more give 0).
+func window(hi, lo uint64, o uint) uint64 {
+	return hi<<o | lo>>(64-o) | lo<<(o-64)
+}
+
+// contains6Root looks up an IPv6 address in modeSplit.
+func (t *Table) contains6Root(hi, lo uint64) bool {
+	nodes := t.nodes
+	f := &t.f6
+	if (hi&f.mask^f.want)|(lo&f.maskLo^f.wantLo) != 0 {
+		return false
+	}
+	hi, lo = shl(hi, lo, uint(f.c))
+	i := f.root + uint32(hi>>(64-f.k))
+	hi, lo = shl(hi, lo, uint(f.k))
 	hi, lo = ^hi, ^lo
-	for ; d > 0 || i > one; d-- {
-		i = step(&nodes[i], hi)
+	for d := f.d; d > 0 || i > one; d-- {
+		i = step(at(nodes, i), hi)
 		hi, lo = hi<<stride|lo>>(64-stride), lo<<stride
 	}
 	return i != zero
@@ -205,9 +385,9 @@ type Stats struct {
 // Stats returns the sizes of t.
 func (t *Table) Stats() Stats {
 	return Stats{
-		Prefixes4: t.f4.prefixes, Prefixes6: t.f6.prefixes,
-		Nodes4: t.f4.nodes, Nodes6: t.f6.nodes,
-		Bytes: cap(t.nodes)*int(unsafe.Sizeof(node{})) + cap(t.h6.tab)*int(unsafe.Sizeof(entry{})),
+		Prefixes4: t.p4, Prefixes6: t.f6.prefixes,
+		Nodes4: t.n4, Nodes6: t.n6,
+		Bytes: cap(t.nodes)*int(unsafe.Sizeof(node{})) + cap(t.root4)*2 + cap(t.wide4)*4 + cap(t.tab)*int(unsafe.Sizeof(entry{})),
 	}
 }
 
@@ -269,24 +449,256 @@ func Build(prefixes []netip.Prefix) Table {
 	}
 	b := &builder{nodes: make([]node, 2, 2+4*(len(p4)+len(p6)))}
 	b.nodes[one] = node{leaf: ^uint64(0)}
-	var t Table
-	t.f4 = b.family(p4, 32, 32)
-	if f := b.familyShape(p6, 128, 64); len(p6) > 0 {
-		qs := make([]pfx, len(p6))
-		for i, p := range p6 {
-			qs[i] = pfx{p.k.shl(int(f.c)), p.bits - int(f.c)}
+	t := Table{p4: len(p4)}
+	t.f6.prefixes = len(p6)
+	// IPv4: the fewest levels (at least 2) with which the root stays within
+	// its memory budget.
+	d := 2
+	for ; ; d++ {
+		if _, _, ok := shape4(p4, d); ok {
+			break
 		}
-		if h, ok := b.hash(qs, int(f.d)); ok {
-			f.nodes = len(b.nodes) - t.f4.nodes - 2
-			t.h6, t.f6 = h, f
-		} else {
+	}
+	if len(p4) > 0 {
+		b.root4(&t, p4, d)
+	}
+	t.n4 = len(b.nodes) - 2
+	// IPv6: the fewest levels below a hash of blocks, else a root block.
+	switch {
+	case len(p6) == 0:
+		t.mode = modeNone
+	default:
+		t.mode = modeSplit
+		for d := 1; d <= maxLevels6; d++ {
+			if hashable(p6, d) {
+				t.mode = modeHash
+				b.hash6(&t, p6, d)
+				break
+			}
+		}
+		if t.mode == modeSplit {
 			t.f6 = b.family(p6, 128, 64)
 		}
-	} else {
-		t.f6 = b.family(p6, 128, 64)
 	}
+	t.n6 = len(b.nodes) - 2 - t.n4
 	t.nodes = slices.Clone(b.nodes) // no spare capacity kept alive
+	// Stop IPv4 walks at an empty root entry only when the nodes outgrow
+	// the L1 cache (see the package doc for the measurements).
+	t.exit4 = len(p4) > 0 && len(t.nodes)*int(unsafe.Sizeof(node{})) > exitBytes
+	t.check()
 	return t
+}
+
+// check panics unless every node index that a walk can reach is below
+// len(t.nodes), which makes at safe.
+func (t *Table) check() {
+	n := uint64(len(t.nodes))
+	for _, i := range t.root4 {
+		if uint64(i) >= n {
+			panic("trie: root entry out of range")
+		}
+	}
+	for _, i := range t.wide4 {
+		if uint64(i) >= n {
+			panic("trie: root entry out of range")
+		}
+	}
+	for _, e := range t.tab {
+		if uint64(e.node) >= n {
+			panic("trie: hash entry out of range")
+		}
+	}
+	for _, x := range t.nodes {
+		if uint64(x.base)+uint64(bits.OnesCount64(x.inner)) > n {
+			panic("trie: node children out of range")
+		}
+	}
+	if t.mode == modeSplit && uint64(t.f6.root)+1<<t.f6.k > n {
+		panic("trie: IPv6 root block out of range")
+	}
+}
+
+const (
+	// exitBytes is the size of the nodes above which an IPv4 walk stops
+	// at an empty root entry (about the L1 data cache).
+	exitBytes = 32 << 10
+	// maxLevels6 bounds the levels below the IPv6 hash.
+	maxLevels6 = 5
+	// minRootBudget is the size up to which an IPv4 root is always allowed
+	// (bytes), rootBytesPerPrefix the budget beyond that per IPv4 prefix.
+	minRootBudget      = 64 << 10
+	rootBytesPerPrefix = 10
+)
+
+// skip returns the number of leading bits all of ps share (none longer
+// than the shortest prefix).
+func skip(ps []pfx) int {
+	if len(ps) == 0 {
+		return 0
+	}
+	c := commonBits(ps[0].k, ps[len(ps)-1].k)
+	for _, p := range ps {
+		c = min(c, p.bits)
+	}
+	return c
+}
+
+// shape4 returns the shared bits c and root bits k of the IPv4 trie of ps
+// with d levels (c+k+6d = 32), and whether its root fits the budget.
+func shape4(ps []pfx, d int) (c, k int, ok bool) {
+	c = min(skip(ps), 32)
+	k = 32 - c - stride*d
+	if k < 1 {
+		c, k = max(0, 32-stride*d-1), 1
+		if c+k+stride*d < 32 {
+			return c, k, false
+		}
+	}
+	return c, k, 4<<k <= max(minRootBudget, rootBytesPerPrefix*len(ps))
+}
+
+// root4 builds the IPv4 root and trie of ps with d levels.
+func (b *builder) root4(t *Table, ps []pfx, d int) {
+	c, k, _ := shape4(ps, d)
+	t.s4 = uint8(stride * d)
+	if c > 0 {
+		t.m4 = ^uint32(0) << (32 - c)
+	}
+	t.w4 = uint32(ps[0].k.hi>>32) & t.m4
+	r := make([]uint32, 1<<k)
+	for i := 0; i < len(ps); {
+		q := pfx{ps[i].k.shl(c), ps[i].bits - c}
+		x := int(q.k.top(0, k))
+		if q.bits <= k {
+			for y := range 1 << (k - q.bits) {
+				r[x+y] = one
+			}
+			i++
+			continue
+		}
+		var qs []pfx
+		for ; i < len(ps); i++ {
+			q := pfx{ps[i].k.shl(c), ps[i].bits - c}
+			if int(q.k.top(0, k)) != x {
+				break
+			}
+			qs = append(qs, q)
+		}
+		ni := len(b.nodes)
+		b.nodes = append(b.nodes, node{})
+		b.fill(ni, qs, k)
+		r[x] = uint32(ni)
+	}
+	if len(b.nodes) <= 1<<16 {
+		t.root4 = make([]uint16, len(r))
+		for i, x := range r {
+			t.root4[i] = uint16(x)
+		}
+	} else {
+		t.wide4 = r
+	}
+}
+
+// shape6 returns the shared bits c and the hashed bits t of the IPv6 trie
+// of ps with d levels below the hash.
+func shape6(ps []pfx, d int) (c, t int) {
+	c = skip(ps)
+	t = max(1, longest(ps, 64)-c-stride*d)
+	return c, t
+}
+
+// shifted returns ps with their first c bits removed.
+func shifted(ps []pfx, c int) []pfx {
+	qs := make([]pfx, len(ps))
+	for i, p := range ps {
+		qs[i] = pfx{p.k.shl(c), p.bits - c}
+	}
+	return qs
+}
+
+// hashable reports whether the IPv6 prefixes ps can be hashed with d
+// levels below the hash: at most about one slot per prefix, where
+// prefixes shorter than the hashed bits take a slot for each block they
+// cover.
+func hashable(ps []pfx, d int) bool {
+	c, t := shape6(ps, d)
+	if t > 58 {
+		return false
+	}
+	budget := len(ps) + 64
+	return blocks(shifted(ps, c), t, budget) <= budget
+}
+
+// hash6 builds the IPv6 hash and the tries below it for ps with d levels.
+func (b *builder) hash6(tb *Table, ps []pfx, d int) {
+	c, t := shape6(ps, d)
+	tb.c6, tb.t6, tb.d6 = uint8(c), uint8(t), uint8(d)
+	if c > 0 {
+		tb.mask6 = ^uint64(0) << (64 - min(c, 64))
+	}
+	if c > 64 {
+		tb.mlo6 = ^uint64(0) << (128 - c)
+	}
+	tb.want6, tb.wlo6 = ps[0].k.hi&tb.mask6, ps[0].k.lo&tb.mlo6
+	ps = shifted(ps, c)
+	type kv struct {
+		key  uint64
+		node uint32
+	}
+	var kvs []kv
+	for i := 0; i < len(ps); {
+		p := ps[i]
+		x := p.k.top(0, t)
+		if p.bits <= t {
+			for y := range uint64(1) << (t - p.bits) {
+				kvs = append(kvs, kv{x + y, one})
+			}
+			i++
+			continue
+		}
+		e := i + 1
+		for e < len(ps) && ps[e].k.top(0, t) == x {
+			e++
+		}
+		ni := len(b.nodes)
+		b.nodes = append(b.nodes, node{})
+		b.fill(ni, ps[i:e], t)
+		kvs = append(kvs, kv{x, uint32(ni)})
+		i = e
+	}
+	rng := rand.New(rand.NewPCG(uint64(len(kvs)), 0x6a09e667))
+	for lg := max(3, bits.Len(uint(2*len(kvs)-1))); ; lg++ {
+	tries:
+		for range 32 {
+			tab := make([]entry, 1<<lg)
+			m1, m2 := rng.Uint64()|1, rng.Uint64()|1
+			shift := uint8(64 - lg)
+			for i := range tab {
+				tab[i].key = ^uint64(0)
+			}
+			for _, x := range kvs {
+				e := entry{key: x.key, node: x.node}
+				slot := e.key * m1 >> shift
+				for range 64 {
+					e, tab[slot] = tab[slot], e
+					if e.key == ^uint64(0) {
+						break
+					}
+					// Move the evicted entry to its other slot.
+					if s1 := e.key * m1 >> shift; s1 != slot {
+						slot = s1
+					} else {
+						slot = e.key * m2 >> shift
+					}
+				}
+				if e.key != ^uint64(0) {
+					continue tries
+				}
+			}
+			tb.tab, tb.m1, tb.m2, tb.shift = tab, m1, m2, shift
+			return
+		}
+	}
 }
 
 func last(p pfx) key {
@@ -430,90 +842,6 @@ func longest(ps []pfx, fast int) int {
 		return all
 	}
 	return long
-}
-
-// hash builds the IPv6 trie of ps below a cuckoo hash table of its first
-// t bits, if that takes fewer than levels levels and the table stays small:
-// at most about one slot per prefix, where prefixes shorter than t take a
-// slot for each t-bit block they cover.
-func (b *builder) hash(ps []pfx, levels int) (hash, bool) {
-	if len(ps) == 0 {
-		return hash{}, false
-	}
-	long := longest(ps, 64) // ps have their shared bits removed
-	budget := len(ps) + 64
-	t, d := 0, 0
-	for d = 1; d < levels; d++ {
-		t = long - stride*d
-		if t < 1 {
-			break
-		}
-		if t <= 58 && blocks(ps, t, budget) <= budget {
-			break
-		}
-	}
-	if d >= levels || t < 1 || t > 58 {
-		return hash{}, false
-	}
-	type kv struct {
-		key  uint64
-		node uint32
-	}
-	var kvs []kv
-	for i := 0; i < len(ps); {
-		p := ps[i]
-		x := p.k.hi >> (64 - t)
-		if p.bits <= t {
-			for y := range uint64(1) << (t - p.bits) {
-				kvs = append(kvs, kv{x + y, one})
-			}
-			i++
-			continue
-		}
-		e := i + 1
-		for e < len(ps) && ps[e].k.hi>>(64-t) == x {
-			e++
-		}
-		ni := len(b.nodes)
-		b.nodes = append(b.nodes, node{})
-		b.fill(ni, ps[i:e], t)
-		kvs = append(kvs, kv{x, uint32(ni)})
-		i = e
-	}
-	rng := rand.New(rand.NewPCG(uint64(len(kvs)), 0x6a09e667))
-	for lg := max(3, bits.Len(uint(2*len(kvs)-1))); ; lg++ {
-	tries:
-		for range 32 {
-			h := hash{
-				tab: make([]entry, 1<<lg),
-				m1:  rng.Uint64() | 1, m2: rng.Uint64() | 1,
-				shift: uint8(64 - lg), t: uint8(t), d: uint8(d),
-			}
-			for i := range h.tab {
-				h.tab[i].key = ^uint64(0)
-			}
-			for _, x := range kvs {
-				e := entry{key: x.key, node: x.node}
-				slot := e.key * h.m1 >> h.shift
-				for range 64 {
-					e, h.tab[slot] = h.tab[slot], e
-					if e.key == ^uint64(0) {
-						break
-					}
-					// Move the evicted entry to its other slot.
-					if s1 := e.key * h.m1 >> h.shift; s1 != slot {
-						slot = s1
-					} else {
-						slot = e.key * h.m2 >> h.shift
-					}
-				}
-				if e.key != ^uint64(0) {
-					continue tries
-				}
-			}
-			return h, true
-		}
-	}
 }
 
 // blocks returns how many hash slots ps needs with t-bit blocks, or more

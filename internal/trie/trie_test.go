@@ -1,6 +1,7 @@
 package trie
 
 import (
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 
@@ -135,7 +136,7 @@ func TestShapes(t *testing.T) {
 			}
 			s := ipset(t, add, nil)
 			tb := Build(s.Prefixes())
-			if got := tb.h6.t != 0; got != tt.hashed {
+			if got := tb.mode == modeHash; got != tt.hashed {
 				t.Errorf("IPv6 hashed = %v, want %v", got, tt.hashed)
 			}
 			for _, p := range add {
@@ -146,5 +147,149 @@ func TestShapes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkAgainst compares tb with s on the ends of every range of s, the
+// addresses just outside them, their IPv4-mapped forms and extra probes.
+func checkAgainst(t *testing.T, tb *Table, s *netipx.IPSet, extra []netip.Addr) {
+	t.Helper()
+	probes := extra
+	for _, r := range s.Ranges() {
+		probes = append(probes, r.From(), r.To(), r.From().Prev(), r.To().Next())
+	}
+	bad := 0
+	for _, a := range probes {
+		if !a.IsValid() {
+			continue
+		}
+		forms := []netip.Addr{a}
+		if a.Is4() {
+			forms = append(forms, netip.AddrFrom16(a.As16()))
+		} else {
+			forms = append(forms, a.WithZone("eth0"))
+		}
+		b16 := a.As16()
+		if a.Is4() {
+			if got, want := tb.Contains4(uint32(be64(b16[8:]))), s.Contains(a); got != want {
+				t.Errorf("Contains4(%v) = %v, want %v", a, got, want)
+			}
+		} else if got, want := tb.Contains6(be64(b16[:8]), be64(b16[8:])), s.Contains(a); got != want {
+			t.Errorf("Contains6(%v) = %v, want %v", a, got, want)
+		}
+		for _, b := range forms {
+			if got, want := tb.Contains(b), s.Contains(b.Unmap()) && b.Zone() == "" || s.Contains(b.Unmap()) && b.Unmap().Is4(); got != want {
+				t.Errorf("Contains(%v) = %v, want %v", b, got, want)
+				if bad++; bad > 5 {
+					t.FailNow()
+				}
+			}
+		}
+	}
+}
+
+// randomSet returns n random IPv4 prefixes (and n6 IPv6 ones in
+// 2001:db8::/32) as an IPSet, and random probes.
+func randomSet(t *testing.T, seed uint64, n, n6 int, lens []int) (*netipx.IPSet, []netip.Addr) {
+	r := rand.New(rand.NewPCG(seed, 1))
+	var add []netip.Prefix
+	var probes []netip.Addr
+	for range n {
+		a := netip.AddrFrom4([4]byte{byte(r.Uint32()), byte(r.Uint32()), byte(r.Uint32()), byte(r.Uint32())})
+		add = append(add, netip.PrefixFrom(a, lens[r.IntN(len(lens))]).Masked())
+		probes = append(probes, a, netip.AddrFrom4([4]byte{byte(r.Uint32()), byte(r.Uint32()), byte(r.Uint32()), byte(r.Uint32())}))
+	}
+	for range n6 {
+		var b [16]byte
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		b[0], b[1], b[2], b[3] = 0x20, 0x01, 0x0d, 0xb8
+		a := netip.AddrFrom16(b)
+		add = append(add, netip.PrefixFrom(a, []int{48, 56, 64, 128}[r.IntN(4)]).Masked())
+		probes = append(probes, a)
+	}
+	return ipset(t, add, nil), probes
+}
+
+// TestRoots checks the IPv4 root forms: a 16-bit root with and without the
+// early stop at empty entries, a 32-bit root when the nodes outgrow 16-bit
+// indexes, a root of fewer bits with 2 levels when the prefixes share
+// leading bits, and the mixed families of a large set.
+func TestRoots(t *testing.T) {
+	tests := []struct {
+		name      string
+		n, n6     int
+		lens      []int
+		wide      bool
+		exit      bool
+		levels    int
+		hashedSix bool
+	}{
+		{"small 16-bit root", 200, 0, []int{16, 24, 28, 32}, false, false, 3, false},
+		{"large 16-bit root, early stop", 3000, 1000, []int{16, 20, 24, 28, 32}, false, true, 3, true},
+		{"32-bit root", 30000, 0, []int{32}, true, true, 3, false},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, probes := randomSet(t, uint64(i), tt.n, tt.n6, tt.lens)
+			tb := Build(s.Prefixes())
+			if got := len(tb.wide4) > 0; got != tt.wide {
+				t.Errorf("wide root = %v, want %v", got, tt.wide)
+			}
+			if tb.exit4 != tt.exit {
+				t.Errorf("exit4 = %v, want %v", tb.exit4, tt.exit)
+			}
+			if got := int(tb.s4) / stride; got != tt.levels {
+				t.Errorf("IPv4 levels = %d, want %d", got, tt.levels)
+			}
+			if got := tb.mode == modeHash; got != tt.hashedSix {
+				t.Errorf("IPv6 hashed = %v, want %v", got, tt.hashedSix)
+			}
+			checkAgainst(t, &tb, s, probes)
+		})
+	}
+	t.Run("shared bits, 2 levels", func(t *testing.T) {
+		s := ipset(t, []netip.Prefix{
+			netip.MustParsePrefix("10.1.0.0/16"), netip.MustParsePrefix("10.2.3.4/32"),
+			netip.MustParsePrefix("10.7.255.0/25"),
+		}, nil)
+		tb := Build(s.Prefixes())
+		if tb.s4 != 2*stride || tb.m4 == 0 {
+			t.Errorf("s4 = %d, m4 = %#x; want 2 levels below a root after the shared bits", tb.s4, tb.m4)
+		}
+		checkAgainst(t, &tb, s, []netip.Addr{netip.MustParseAddr("11.1.0.0"), netip.MustParseAddr("10.8.0.0")})
+	})
+	t.Run("IPv6 shared bits beyond 64", func(t *testing.T) {
+		s := ipset(t, []netip.Prefix{netip.MustParsePrefix("::1:0/120"), netip.MustParsePrefix("::1:1000/124")}, nil)
+		tb := Build(s.Prefixes())
+		if tb.mode != modeHash || tb.c6 <= 64 {
+			t.Errorf("mode %d, c6 %d: want a hash after more than 64 shared bits", tb.mode, tb.c6)
+		}
+		checkAgainst(t, &tb, s, []netip.Addr{
+			netip.MustParseAddr("7fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), netip.MustParseAddr("::1:0:0"),
+			// The high word differs from the set's by the bits of its low word.
+			netip.MustParseAddr("0:0:1::1:0"), netip.MustParseAddr("0:0:1::1:1000"),
+		})
+	})
+}
+
+// TestWithoutUnsafe checks the As16 path that Contains takes when the
+// layout of netip.Addr is not the one it reads directly.
+func TestWithoutUnsafe(t *testing.T) {
+	if !repOK {
+		t.Fatal("netip.Addr layout not recognised: Contains runs without its fast path")
+	}
+	s, probes := randomSet(t, 7, 500, 200, []int{8, 24, 32})
+	tb := Build(s.Prefixes())
+	repOK = false
+	defer func() { repOK = true }()
+	checkAgainst(t, &tb, s, probes)
+	for _, p := range []string{"1.2.3.4", "::ffff:1.2.3.4", "2001:db8::1", "fe80::1%eth0"} {
+		a := netip.MustParseAddr(p)
+		b := a.As16()
+		if hi, lo := words(a); hi != be64(b[:8]) || lo != be64(b[8:]) {
+			t.Errorf("words(%v) = %#x %#x", a, hi, lo)
+		}
 	}
 }
