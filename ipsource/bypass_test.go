@@ -1,6 +1,7 @@
 package ipsource
 
 import (
+	"crypto/tls"
 	"testing"
 )
 
@@ -160,4 +161,24 @@ func TestBypassCountBrittleness(t *testing.T) {
 	r := newReq("203.0.113.66:1", "X-Forwarded-For", spoof) // sent directly, skipping the proxy
 	diff(t, ok(spoof), run(t, must(XForwardedForCount(1)), r))
 	diff(t, ok("203.0.113.66"), run(t, must(XForwardedFor(trustedNets)), r))
+}
+
+func TestBypassEarlyData(t *testing.T) {
+	// notes/ipsource-survey.md §3.10: TLS 1.3 / QUIC 0-RTT data arrives before
+	// the handshake completes, when the source address is not yet verified
+	// (Caddy's remote_ip matcher answers 425 for it). Every strategy that
+	// reads the peer refuses such a request instead of believing its address.
+	for _, x := range []Extractor{
+		RemoteAddr(),
+		must(XForwardedFor(trustedNets)),
+		must(Forwarded(trustedNets)),
+		must(Header("X-Real-IP", trustedNets)),
+	} {
+		r := newReq(spoof+":443", "X-Forwarded-For", "203.0.113.7", "Forwarded", "for=203.0.113.7", "X-Real-IP", "203.0.113.7")
+		r.TLS = &tls.ConnectionState{HandshakeComplete: false}
+		diff(t, fail(ErrNoPeer), run(t, x, r))
+		// Once the handshake is complete the same request is decided as usual.
+		r.TLS.HandshakeComplete = true
+		diff(t, ok(spoof), run(t, x, r))
+	}
 }

@@ -124,5 +124,8 @@
 // The PROXY protocol belongs to the listener: accept it only from the load
 // balancer's addresses and reject it from everyone else. net/http does not
 // accept TLS 0-RTT data; a proxy in front that does must not forward it to
-// endpoints guarded by an allowlist.
+// endpoints guarded by an allowlist. For servers that hand such requests to
+// handlers, every strategy that reads the peer refuses a request whose
+// r.TLS shows an incomplete handshake ([ErrNoPeer]): its source address is
+// not verified yet.
 package ipsource

@@ -17,6 +17,7 @@ const (
 	reasonV6NoBracket = "IPv6 address without brackets"
 	reasonPort        = "port is not 0-65535 in digits without a leading zero"
 	reasonUnspecified = "unspecified address"
+	reasonEarlyData   = "the TLS handshake is not complete (0-RTT early data): the peer address is not verified yet"
 	reasonUnknown     = `"unknown"`
 	reasonObfuscated  = "obfuscated identifier"
 	reasonQuotedPair  = "quoted-pair (backslash) in the node"

@@ -77,7 +77,7 @@ type fwdElem struct {
 // ClientIP returns the client address that the Forwarded header names.
 func (f *forwarded) ClientIP(r *http.Request) (netip.Addr, error) {
 	if f.hops == 0 {
-		peer, err := peerAddr(r.RemoteAddr)
+		peer, err := peer(r)
 		if err != nil {
 			return netip.Addr{}, err
 		}

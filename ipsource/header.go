@@ -145,7 +145,7 @@ type singleHeader struct {
 
 // ClientIP returns the address in the configured header.
 func (h *singleHeader) ClientIP(r *http.Request) (netip.Addr, error) {
-	peer, err := peerAddr(r.RemoteAddr)
+	peer, err := peer(r)
 	if err != nil {
 		return netip.Addr{}, err
 	}

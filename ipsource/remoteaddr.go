@@ -15,14 +15,27 @@ import (
 // The peer is parsed with [netip.ParseAddrPort]; a zone is dropped and an
 // IPv4-mapped address is unmapped. An empty RemoteAddr, a unix socket ("@"
 // or a path), an address without a port (some middleware rewrote the field),
-// an IPv4 address in brackets and the unspecified addresses 0.0.0.0 and ::
-// are errors of kind [ErrNoPeer].
+// an IPv4 address in brackets, the unspecified addresses 0.0.0.0 and ::, and
+// a request whose TLS handshake has not completed (0-RTT early data, whose
+// source address is not verified) are errors of kind [ErrNoPeer].
 func RemoteAddr() Extractor { return remoteAddr{} }
 
 type remoteAddr struct{}
 
 // ClientIP returns the TCP peer's address.
 func (remoteAddr) ClientIP(r *http.Request) (netip.Addr, error) {
+	return peer(r)
+}
+
+// peer returns the TCP peer of r, parsed by peerAddr. A request that
+// arrived before its TLS handshake completed (TLS 1.3 early data, 0-RTT)
+// has no verified peer: over QUIC its source address is not yet validated
+// and can be forged, so it is an error of kind ErrNoPeer. net/http's own
+// server never serves such a request; this guards servers that do.
+func peer(r *http.Request) (netip.Addr, error) {
+	if r.TLS != nil && !r.TLS.HandshakeComplete {
+		return netip.Addr{}, newError(ErrNoPeer, "", r.RemoteAddr, 0, reasonEarlyData)
+	}
 	return peerAddr(r.RemoteAddr)
 }
 

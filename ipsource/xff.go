@@ -91,7 +91,7 @@ type listHeader struct {
 // ClientIP returns the client address that X-Forwarded-For names.
 func (x *listHeader) ClientIP(r *http.Request) (netip.Addr, error) {
 	if x.hops == 0 {
-		peer, err := peerAddr(r.RemoteAddr)
+		peer, err := peer(r)
 		if err != nil {
 			return netip.Addr{}, err
 		}
