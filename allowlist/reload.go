@@ -53,6 +53,10 @@ type ReloadEvent struct {
 // (write a temporary file in the same directory, then rename it over the
 // watched one), as Kubernetes does for mounted ConfigMaps.
 //
+// The file is one of the sources of the Set; a service-tag document and the
+// egress addresses, which the BuildFunc's Resolver reads, are the others.
+// When they change, Rebuild applies them.
+//
 // Path, Build and Holder must be set before the first call to Reload or Run
 // and not changed afterwards. A FileWatcher must not be copied after first
 // use; its methods are safe for concurrent use.
@@ -138,6 +142,18 @@ func (w *FileWatcher) Reload() error {
 	w.err = nil
 	w.report(ReloadEvent{Path: w.Path, Applied: true, Change: Diff(old, s)})
 	return nil
+}
+
+// Rebuild reads the file and builds a Set from it as Reload does, even if
+// the file did not change. Call it when something else the BuildFunc reads
+// changed: a service-tag document (with a *servicetag.Loader as the
+// Resolver's Tags, after a Refresh that reports a change) or the egress
+// addresses. Like Reload, it keeps the last good Set when the build fails.
+func (w *FileWatcher) Rebuild() error {
+	w.mu.Lock()
+	w.haveStat, w.haveSum = false, false
+	w.mu.Unlock()
+	return w.Reload()
 }
 
 // failRead records that the file could not be read, and reports it unless

@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ipallow/ipallow/servicetag"
 	"go4.org/netipx"
 )
 
@@ -359,6 +361,52 @@ func TestFileWatcherRangeFile(t *testing.T) {
 	}
 	if diff := cmp.Diff(Change{Lost: prefixes("52.0.0.1/32")}, summarize(last).Change, eventCmp); diff != "" {
 		t.Errorf("Change (-want +got):\n%s", diff)
+	}
+}
+
+// swapTags is a TagSource whose document can be replaced, as a
+// servicetag.Loader's is by Refresh.
+type swapTags struct{ cur atomic.Pointer[fakeTags] }
+
+func (s *swapTags) Lookup(name string) (servicetag.Tag, error) { return s.cur.Load().Lookup(name) }
+
+// A servicetag.Loader is a TagSource that follows its newest document.
+var _ TagSource = (*servicetag.Loader)(nil)
+
+func TestFileWatcherRebuild(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "authorized-ip-ranges")
+	writeFile(t, path, "AzureCloud,20.20.20.20\n")
+	tags := new(swapTags)
+	tags.cur.Store(&fakeTags{"AzureCloud": prefixes("20.33.0.0/16")})
+	h := new(Holder)
+	var events []ReloadEvent
+	w := &FileWatcher{Path: path, Build: RangeFileBuilder(AKS, Resolver{Tags: tags}), Holder: h,
+		OnReload: func(e ReloadEvent) { events = append(events, e) }}
+	if err := w.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	// The tag's document changes; the file does not.
+	tags.cur.Store(&fakeTags{"AzureCloud": prefixes("20.34.0.0/16")})
+	if err := w.Reload(); err != nil || len(events) != 1 {
+		t.Fatalf("Reload of an unchanged file: %v, %d events; want nothing new", err, len(events))
+	}
+	if err := w.Rebuild(); err != nil {
+		t.Fatal(err)
+	}
+	want := Change{Gained: prefixes("20.34.0.0/16"), Lost: prefixes("20.33.0.0/16")}
+	if diff := cmp.Diff(want, events[len(events)-1].Change, eventCmp); diff != "" {
+		t.Errorf("Rebuild's Change (-want +got):\n%s", diff)
+	}
+	if !h.Load().Contains(netip.MustParseAddr("20.34.1.1")) || h.Load().Contains(netip.MustParseAddr("20.33.1.1")) {
+		t.Error("the Holder does not follow the new document")
+	}
+	// A document that lost the tag fails the rebuild; the last good set stays.
+	tags.cur.Store(&fakeTags{})
+	if err := w.Rebuild(); !errors.Is(err, servicetag.ErrUnknownTag) {
+		t.Fatalf("Rebuild with the tag gone: %v, want ErrUnknownTag", err)
+	}
+	if !h.Load().Contains(netip.MustParseAddr("20.34.1.1")) {
+		t.Error("a failed rebuild changed the Holder")
 	}
 }
 

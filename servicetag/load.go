@@ -57,6 +57,22 @@ func (l *Loader) Document() *Document {
 	return l.doc
 }
 
+// ErrNoDocument is the error of Loader.Lookup before the first successful
+// Refresh.
+var ErrNoDocument = errors.New("servicetag: no document loaded yet; call Loader.Refresh first")
+
+// Lookup looks name up in the last good document, as Document.Lookup does.
+// A Loader can so stand wherever a tag source is wanted (such as
+// allowlist.Resolver.Tags) and answer from the newest document after each
+// Refresh. Before the first successful Refresh it fails with ErrNoDocument.
+func (l *Loader) Lookup(name string) (Tag, error) {
+	d := l.Document()
+	if d == nil {
+		return Tag{}, fmt.Errorf("servicetag: cannot look up %q: %w", name, ErrNoDocument)
+	}
+	return d.Lookup(name)
+}
+
 // Status reports the last good document's content hash, the time of the
 // last successful check (a new document or 304 Not Modified), and the
 // error of the last Refresh (nil if it succeeded).

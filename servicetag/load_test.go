@@ -3,6 +3,7 @@ package servicetag
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -238,5 +239,26 @@ func TestLoadFile(t *testing.T) {
 	}
 	if _, err := LoadFile(filepath.Join(dir, "missing.json")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("LoadFile of a missing file: %v", err)
+	}
+}
+
+func TestLoaderLookup(t *testing.T) {
+	s := &server{script: []func(http.ResponseWriter, *http.Request){serve(goodBody, ""), serve(otherBody, "")}}
+	l := newLoader(t, s)
+	if _, err := l.Lookup("AzureCloud"); !errors.Is(err, ErrNoDocument) {
+		t.Fatalf("Lookup before Refresh: %v, want ErrNoDocument", err)
+	}
+	for _, want := range []string{"10.0.0.0/8", "11.0.0.0/8"} {
+		mustRefresh(t, l, true)
+		tag, err := l.Lookup("azurecloud")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(tag.Prefixes); got != "["+want+"]" {
+			t.Errorf("after Refresh: prefixes %s, want [%s]", got, want)
+		}
+	}
+	if _, err := l.Lookup("AzureClod"); !errors.Is(err, ErrUnknownTag) {
+		t.Errorf("unknown tag: %v, want ErrUnknownTag", err)
 	}
 }
