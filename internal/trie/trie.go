@@ -24,33 +24,25 @@ type node struct {
 	inner uint64
 	leaf  uint64
 	base  uint32
-	_     uint32
+	bits  uint32 // nonzero in a terminal node (see below): its prefix length + 1
 	_     uint64 // pad to 32 bytes: a node never straddles a cache line
 }
 
+// A terminal node (IPv6 in modeSparse only) ends a walk: it stands for a
+// subtrie that holds a single prefix, whose address is inner (high word)
+// and leaf (low word) and whose length is bits-1. The address is in the
+// set iff it matches that prefix. Terminals are never stepped through.
+// The sentinels have bits 1 (a /0 terminal), so that a modeSparse walk has
+// a single exit test; the other walks never read bits.
+
 const (
 	stride = 6
-	// maxRoot bounds the direct-pointing bits of an IPv6 root block
-	// (modeSplit): 1<<12 nodes (128 KiB).
-	maxRoot = 12
+	// minRoot6 and maxRoot6 bound the direct-pointing bits of the IPv6
+	// root array in modeSparse (maxRoot6: 1<<16 uint32 entries, 256 KiB).
+	minRoot6, maxRoot6 = 4, 16
 	// zero and one are the indexes of the sentinel nodes.
 	zero, one = 0, 1
 )
-
-// family is the trie of one address family inside Table.nodes, entered
-// through a root block of 1<<k nodes (used for IPv6 when its prefixes are
-// too scattered to hash, modeSplit).
-type family struct {
-	mask, want uint64 // every key k of the family has k.hi&mask == want (the shared leading bits)
-	maskLo     uint64 // and k.lo&maskLo == wantLo (IPv6 only)
-	wantLo     uint64
-	c          uint8  // number of shared leading bits, skipped before the root block
-	k          uint8  // direct-pointing bits of the root block (at least 1)
-	d          uint8  // levels every walk takes (more only for rare long prefixes, IPv6)
-	root       uint32 // index of the root block of 1<<k nodes
-	prefixes   int    // prefixes of the family the table was built from
-	nodes      int    // nodes of the family
-}
 
 // Table is an immutable set of IPv4 and IPv6 addresses. The zero Table is
 // empty. A Table is safe for concurrent use.
@@ -59,29 +51,30 @@ type Table struct {
 	root4 []uint16 // IPv4 direct-pointing root: node indexes (or sentinels), a power of two of them
 	wide4 []uint32 // the same, when some index does not fit 16 bits (root4 is then nil)
 	tab   []entry  // IPv6 cuckoo hash of the t6-bit blocks (modeHash)
+	root6 []uint32 // IPv6 direct-pointing root of the t6 bits after the c6 shared ones (modeSparse)
 
 	m4, w4       uint32 // an IPv4 address x is in the family's range iff x&m4 == w4 (the shared bits)
-	mask6, want6 uint64 // an IPv6 address hi:lo is in range iff hi&mask6 == want6
+	mask6, want6 uint64 // an IPv6 address hi:lo is in range iff hi&mask6 == want6 (the c6 shared bits)
 	mlo6, wlo6   uint64 // and lo&mlo6 == wlo6
 	m1, m2       uint64 // multipliers of the two hash functions
 
 	s4     uint8 // IPv4 bits below the root: 6 per level (the root takes x>>s4)
 	exit4  bool  // stop an IPv4 walk whose root entry is the sentinel zero
-	c6, t6 uint8 // IPv6: shared bits skipped, hashed bits
+	c6, t6 uint8 // IPv6: shared bits skipped, hashed bits (modeHash) or root bits (modeSparse)
 	shift  uint8 // 64 - log2(len(tab))
 	d6     uint8 // levels every IPv6 walk takes below the hash
-	mode   uint8 // how IPv6 is looked up: modeNone, modeHash or modeSplit
+	mode   uint8 // how IPv6 is looked up: modeNone, modeHash or modeSparse
 
-	f6 family // IPv6 in modeSplit: root block and levels
-	p4 int    // IPv4 prefixes the table was built from
-	n4 int    // IPv4 nodes
-	n6 int    // IPv6 nodes
+	p4 int // IPv4 prefixes the table was built from
+	p6 int // IPv6 prefixes the table was built from
+	n4 int // IPv4 nodes
+	n6 int // IPv6 nodes
 }
 
 const (
-	modeNone  = iota // no IPv6 prefixes
-	modeHash         // IPv6 blocks in a cuckoo hash, then d6 levels
-	modeSplit        // IPv6 too scattered to hash: a root block and levels (f6)
+	modeNone   = iota // no IPv6 prefixes
+	modeHash          // IPv6 blocks in a cuckoo hash, then d6 levels
+	modeSparse        // IPv6 too scattered to hash: a root array, nodes and terminals
 )
 
 // entry is a slot of the IPv6 hash table: the node of the subtrie below the
@@ -178,7 +171,25 @@ func (t *Table) Contains(a netip.Addr) bool {
 		}
 		return i != zero
 	}
-	return t.Contains6(hi, lo)
+	if t.mode == modeSparse {
+		// sparse6, written out here to save a call.
+		if (hi&t.mask6^t.want6)|(lo&t.mlo6^t.wlo6) != 0 {
+			return false
+		}
+		r := t.root6
+		o := uint(t.c6)
+		i := r[window(hi, lo, o)>>((64-t.t6)&63)&uint64(len(r)-1)]
+		o += uint(t.t6)
+		nodes := t.nodes
+		n := at(nodes, i)
+		for n.bits == 0 {
+			i = step(n, ^window(hi, lo, o))
+			n = at(nodes, i)
+			o += stride
+		}
+		return i != zero && match(n, hi, lo)
+	}
+	return false
 }
 
 // words returns the 128-bit form of a through As16, without unsafe, for a
@@ -277,8 +288,8 @@ func (t *Table) Contains6(hi, lo uint64) bool {
 	switch t.mode {
 	case modeHash:
 		return t.hashed6(hi, lo)
-	case modeSplit:
-		return t.contains6Root(hi, lo)
+	case modeSparse:
+		return t.sparse6(hi, lo)
 	}
 	return false
 }
@@ -345,22 +356,34 @@ func window(hi, lo uint64, o uint) uint64 {
 	return hi<<o | lo>>(64-o) | lo<<(o-64)
 }
 
-// contains6Root looks up an IPv6 address in modeSplit.
-func (t *Table) contains6Root(hi, lo uint64) bool {
-	nodes := t.nodes
-	f := &t.f6
-	if (hi&f.mask^f.want)|(lo&f.maskLo^f.wantLo) != 0 {
+// sparse6 looks up an IPv6 address in modeSparse: the t6 bits after the
+// c6 shared bits index root6, then the walk steps through nodes until it
+// reaches a sentinel or a terminal, which compares the whole prefix.
+func (t *Table) sparse6(hi, lo uint64) bool {
+	if (hi&t.mask6^t.want6)|(lo&t.mlo6^t.wlo6) != 0 {
 		return false
 	}
-	hi, lo = shl(hi, lo, uint(f.c))
-	i := f.root + uint32(hi>>(64-f.k))
-	hi, lo = shl(hi, lo, uint(f.k))
-	hi, lo = ^hi, ^lo
-	for d := f.d; d > 0 || i > one; d-- {
-		i = step(at(nodes, i), hi)
-		hi, lo = hi<<stride|lo>>(64-stride), lo<<stride
+	r := t.root6
+	o := uint(t.c6)
+	i := r[window(hi, lo, o)>>((64-t.t6)&63)&uint64(len(r)-1)]
+	o += uint(t.t6)
+	nodes := t.nodes
+	n := at(nodes, i)
+	for n.bits == 0 {
+		i = step(n, ^window(hi, lo, o))
+		n = at(nodes, i)
+		o += stride
 	}
-	return i != zero
+	return i != zero && match(n, hi, lo)
+}
+
+// match reports whether hi:lo lies in the prefix of the terminal node n
+// (a sentinel: a /0).
+func match(n *node, hi, lo uint64) bool {
+	b := uint(n.bits) - 1
+	mhi := ^uint64(0) << (64 - min(b, 64))
+	mlo := ^uint64(0) << (128 - max(b, 64))
+	return (hi^n.inner)&mhi|(lo^n.leaf)&mlo == 0
 }
 
 // shl shifts the 128-bit value hi:lo left by n (0..128) bits.
@@ -385,9 +408,9 @@ type Stats struct {
 // Stats returns the sizes of t.
 func (t *Table) Stats() Stats {
 	return Stats{
-		Prefixes4: t.p4, Prefixes6: t.f6.prefixes,
+		Prefixes4: t.p4, Prefixes6: t.p6,
 		Nodes4: t.n4, Nodes6: t.n6,
-		Bytes: cap(t.nodes)*int(unsafe.Sizeof(node{})) + cap(t.root4)*2 + cap(t.wide4)*4 + cap(t.tab)*int(unsafe.Sizeof(entry{})),
+		Bytes: cap(t.nodes)*int(unsafe.Sizeof(node{})) + cap(t.root4)*2 + cap(t.wide4)*4 + cap(t.root6)*4 + cap(t.tab)*int(unsafe.Sizeof(entry{})),
 	}
 }
 
@@ -448,9 +471,9 @@ func Build(prefixes []netip.Prefix) Table {
 		return Table{}
 	}
 	b := &builder{nodes: make([]node, 2, 2+4*(len(p4)+len(p6)))}
-	b.nodes[one] = node{leaf: ^uint64(0)}
-	t := Table{p4: len(p4)}
-	t.f6.prefixes = len(p6)
+	b.nodes[zero] = node{bits: 1}
+	b.nodes[one] = node{leaf: ^uint64(0), bits: 1}
+	t := Table{p4: len(p4), p6: len(p6)}
 	// IPv4: the fewest levels (at least 2) with which the root stays within
 	// its memory budget.
 	d := 2
@@ -463,21 +486,21 @@ func Build(prefixes []netip.Prefix) Table {
 		b.root4(&t, p4, d)
 	}
 	t.n4 = len(b.nodes) - 2
-	// IPv6: the fewest levels below a hash of blocks, else a root block.
+	// IPv6: the fewest levels below a hash of blocks, else a sparse trie.
 	switch {
 	case len(p6) == 0:
 		t.mode = modeNone
 	default:
-		t.mode = modeSplit
-		for d := 1; d <= maxLevels6; d++ {
+		t.mode = modeSparse
+		for d := 1; d <= maxLevels6 && hashing; d++ {
 			if hashable(p6, d) {
 				t.mode = modeHash
 				b.hash6(&t, p6, d)
 				break
 			}
 		}
-		if t.mode == modeSplit {
-			t.f6 = b.family(p6, 128, 64)
+		if t.mode == modeSparse {
+			b.sparse6(&t, p6)
 		}
 	}
 	t.n6 = len(b.nodes) - 2 - t.n4
@@ -488,6 +511,10 @@ func Build(prefixes []netip.Prefix) Table {
 	t.check()
 	return t
 }
+
+// hashing enables modeHash; tests turn it off to run every set through
+// modeSparse.
+var hashing = true
 
 // check panics unless every node index that a walk can reach is below
 // len(t.nodes), which makes at safe.
@@ -508,13 +535,27 @@ func (t *Table) check() {
 			panic("trie: hash entry out of range")
 		}
 	}
-	for _, x := range t.nodes {
+	for _, i := range t.root6 {
+		if uint64(i) >= n {
+			panic("trie: root entry out of range")
+		}
+	}
+	for j, x := range t.nodes {
+		if j <= one {
+			if x.bits != 1 || x.inner != 0 || x.base != 0 {
+				panic("trie: bad sentinel")
+			}
+			continue
+		}
+		if x.bits != 0 {
+			if t.mode != modeSparse || x.bits > 129 {
+				panic("trie: misplaced terminal node")
+			}
+			continue
+		}
 		if uint64(x.base)+uint64(bits.OnesCount64(x.inner)) > n {
 			panic("trie: node children out of range")
 		}
-	}
-	if t.mode == modeSplit && uint64(t.f6.root)+1<<t.f6.k > n {
-		panic("trie: IPv6 root block out of range")
 	}
 }
 
@@ -524,6 +565,9 @@ const (
 	exitBytes = 32 << 10
 	// maxLevels6 bounds the levels below the IPv6 hash.
 	maxLevels6 = 5
+	// rootExtra6 is how many more bits than log2(IPv6 prefixes) the
+	// root array of modeSparse indexes: about 2 entries per prefix.
+	rootExtra6 = 3
 	// minRootBudget is the size up to which an IPv4 root is always allowed
 	// (bytes), rootBytesPerPrefix the budget beyond that per IPv4 prefix.
 	minRootBudget      = 64 << 10
@@ -721,80 +765,60 @@ func checkDisjoint(ps []pfx) {
 	}
 }
 
-type builder struct{ nodes []node }
+type builder struct {
+	nodes []node
+	term  bool // a subtrie of a single prefix becomes a terminal node (modeSparse)
+}
 
-// familyShape returns the shape of the trie of one family's prefixes ps:
-// the shared leading bits (at most maxSkip) are compared once and skipped,
-// then a root block of k bits and d levels of nodes cover the prefixes up
-// to fast bits long; longer ones take extra steps.
-func (b *builder) familyShape(ps []pfx, maxSkip, fast int) family {
-	f := family{prefixes: len(ps), want: 1} // want 1 with mask 0: never matches
-	if len(ps) == 0 {
-		return f
-	}
-	c := commonBits(ps[0].k, ps[len(ps)-1].k)
-	for _, p := range ps {
-		c = min(c, p.bits)
-	}
-	c = min(c, maxSkip)
-	f.c = uint8(c)
+// sparse6 builds the IPv6 root array and the trie below it for ps
+// (modeSparse): the shared leading bits c6 are compared once, the next t6
+// bits index root6, and below it a subtrie that holds a single prefix is
+// a terminal node.
+func (b *builder) sparse6(tb *Table, ps []pfx) {
+	c := skip(ps)
+	k := min(maxRoot6, max(minRoot6, bits.Len(uint(len(ps)))+rootExtra6), 128-c)
+	tb.c6, tb.t6 = uint8(c), uint8(k)
 	if c > 0 {
-		f.mask = ^uint64(0) << (64 - min(c, 64))
+		tb.mask6 = ^uint64(0) << (64 - min(c, 64))
 	}
 	if c > 64 {
-		f.maskLo = ^uint64(0) << (128 - c)
+		tb.mlo6 = ^uint64(0) << (128 - c)
 	}
-	f.want = ps[0].k.hi & f.mask
-	f.wantLo = ps[0].k.lo & f.maskLo
-	// d as small as a root of at most kmax bits allows.
-	kmax := min(maxRoot, max(8, bits.Len(uint(len(ps)))+1))
-	rest := longest(ps, fast) - c
-	d := 1
-	if rest > kmax+stride {
-		d = (rest - kmax + stride - 1) / stride
-	}
-	f.k, f.d = uint8(max(1, rest-stride*d)), uint8(d)
-	return f
-}
-
-// family builds the trie of one family's prefixes ps (see familyShape).
-func (b *builder) family(ps []pfx, maxSkip, fast int) family {
-	f := b.familyShape(ps, maxSkip, fast)
-	if len(ps) == 0 {
-		return f
-	}
-	start := len(b.nodes)
-	qs := make([]pfx, len(ps))
-	for i, p := range ps {
-		qs[i] = pfx{p.k.shl(int(f.c)), p.bits - int(f.c)}
-	}
-	f.root = uint32(len(b.nodes))
-	b.nodes = append(b.nodes, make([]node, 1<<f.k)...)
-	b.fillBlock(int(f.root), qs, 0, int(f.k))
-	f.nodes = len(b.nodes) - start
-	return f
-}
-
-// fillBlock fills the block of 1<<j nodes at start, which the next j bits
-// of the key index, for the prefixes ps (all longer than depth).
-func (b *builder) fillBlock(start int, ps []pfx, depth, j int) {
+	tb.want6, tb.wlo6 = ps[0].k.hi&tb.mask6, ps[0].k.lo&tb.mlo6
+	b.term = true
+	defer func() { b.term = false }()
+	r := make([]uint32, 1<<k)
+	depth := c + k
 	for i := 0; i < len(ps); {
 		p := ps[i]
-		r := int(p.k.top(depth, j))
-		if p.bits <= depth+j {
-			for x := range 1 << (depth + j - p.bits) {
-				b.nodes[start+r+x] = node{leaf: ^uint64(0)}
+		x := int(p.k.top(c, k))
+		if p.bits <= depth {
+			for y := range 1 << (depth - p.bits) {
+				r[x+y] = one
 			}
 			i++
 			continue
 		}
 		e := i + 1
-		for e < len(ps) && int(ps[e].k.top(depth, j)) == r {
+		for e < len(ps) && int(ps[e].k.top(c, k)) == x {
 			e++
 		}
-		b.fill(start+r, ps[i:e], depth+j)
+		ni := len(b.nodes)
+		b.nodes = append(b.nodes, node{})
+		if e == i+1 {
+			b.nodes[ni] = terminal(p)
+		} else {
+			b.fill(ni, ps[i:e], depth)
+		}
+		r[x] = uint32(ni)
 		i = e
 	}
+	tb.root6 = r
+}
+
+// terminal returns the terminal node of the prefix p.
+func terminal(p pfx) node {
+	return node{inner: p.k.hi, leaf: p.k.lo, bits: uint32(p.bits) + 1}
 }
 
 // fill builds node ni for the prefixes ps, which all share the node's
@@ -824,6 +848,10 @@ func (b *builder) fill(ni int, ps []pfx, depth int) {
 	b.nodes = append(b.nodes, make([]node, len(groups))...)
 	b.nodes[ni] = node{inner: inner, leaf: leaf, base: uint32(base)}
 	for g, gr := range groups {
+		if b.term && gr.hi == gr.lo+1 {
+			b.nodes[base+g] = terminal(ps[gr.lo])
+			continue
+		}
 		b.fill(base+g, ps[gr.lo:gr.hi], depth+stride)
 	}
 }

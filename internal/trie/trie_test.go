@@ -1,8 +1,10 @@
 package trie
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"testing"
 
 	"go4.org/netipx"
@@ -50,6 +52,15 @@ func genPrefix(t *rapid.T) netip.Prefix {
 // TestTableMatchesIPSet checks Table against netipx on random sets, at the
 // ends of every range and just outside them.
 func TestTableMatchesIPSet(t *testing.T) {
+	t.Run("hashed", func(t *testing.T) { tableMatchesIPSet(t) })
+	t.Run("sparse", func(t *testing.T) {
+		hashing = false
+		defer func() { hashing = true }()
+		tableMatchesIPSet(t)
+	})
+}
+
+func tableMatchesIPSet(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		add := rapid.SliceOfN(rapid.Custom(genPrefix), 0, 300).Draw(t, "add")
 		rm := rapid.SliceOfN(rapid.Custom(genPrefix), 0, 30).Draw(t, "remove")
@@ -115,7 +126,7 @@ func TestZeroTable(t *testing.T) {
 // the set it is meant for, and answers like netipx there: the IPv4 root
 // block with fixed levels, the IPv6 hash of the leading bits (with
 // prefixes shorter than the hashed bits expanded, and /128s that take
-// extra steps below the fixed levels), and the IPv6 root block when the
+// extra steps below the fixed levels), and the IPv6 sparse trie when the
 // prefixes are too spread out to hash.
 func TestShapes(t *testing.T) {
 	tests := []struct {
@@ -126,7 +137,8 @@ func TestShapes(t *testing.T) {
 		{"v4", []string{"0.0.0.0/1", "10.0.0.0/8", "192.168.1.0/24", "192.168.2.7/32", "203.0.113.128/25"}, false},
 		{"v6 hashed", []string{"2603:1000::/40", "2603:1020:206::/48", "2603:1020:206:400::/56", "2a01:111:f100::/64", "2a01:111:f100:1::1/128", "2a01:111:f100:1::2/127"}, true},
 		{"v6 regional", []string{"2603:1020:206:1::/120", "2603:1020:206:1::200/123", "2603:1020:206:2::/121"}, true},
-		{"v6 root", []string{"::/1", "8000::/2", "c000::/3", "e000::/64", "f000::/128"}, false},
+		{"v6 sparse", []string{"::/1", "8000::/2", "c000::/3", "e000::/64", "f000::/128"}, false},
+		{"v6 sparse, /128 chains", []string{"2000::/8", "2400::1/128", "2400::2/128", "2400::4/128", "2400::8:0:0:0/128", "2400::1:0:0:0:0/128", "2400:0:0:1::/64", "2400:0:0:1:8000::/65", "2600::/63", "2600:0:0:2::/127"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -291,5 +303,117 @@ func TestWithoutUnsafe(t *testing.T) {
 		if hi, lo := words(a); hi != be64(b[:8]) || lo != be64(b[8:]) {
 			t.Errorf("words(%v) = %#x %#x", a, hi, lo)
 		}
+	}
+}
+
+// flips returns the addresses that differ from a in exactly one bit, and
+// the last address of p with each bit flipped: a terminal node must
+// compare every bit of its prefix.
+func flips(a netip.Addr, p netip.Prefix) []netip.Addr {
+	var out []netip.Addr
+	for _, x := range []netip.Addr{a, netipx.PrefixLastIP(p)} {
+		b := x.As16()
+		for i := range 128 {
+			c := b
+			c[i/8] ^= 0x80 >> (i % 8)
+			out = append(out, netip.AddrFrom16(c))
+		}
+	}
+	return out
+}
+
+// TestSparse checks modeSparse (root array, nodes and terminal nodes) on
+// sets too scattered to hash: random /128s and short prefixes, chains of
+// /128s that share up to 126 bits (long single-child paths below the root
+// before a split), dense clusters beside scattered prefixes, prefixes
+// around 64 bits, and a set of one prefix. Every address that differs
+// from a prefix's first or last address by one bit is probed.
+func TestSparse(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	rnd6 := func(bits int) netip.Prefix {
+		var b [16]byte
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		b[0] = 0x20 | b[0]&0x1f
+		return netip.PrefixFrom(netip.AddrFrom16(b), bits).Masked()
+	}
+	var scattered, chains, dense []netip.Prefix
+	for range 400 {
+		scattered = append(scattered, rnd6([]int{32, 48, 56, 64, 128}[r.IntN(5)]))
+	}
+	// Chains: /128s one bit apart from a common address, and a /127.
+	base := netip.MustParseAddr("2a01:111:f100:3000::")
+	for i := range 8 {
+		b := base.As16()
+		b[15] = 1 << i
+		chains = append(chains, netip.PrefixFrom(netip.AddrFrom16(b), 128))
+		b = base.As16()
+		b[8+i] = 1
+		chains = append(chains, netip.PrefixFrom(netip.AddrFrom16(b), 128))
+	}
+	chains = append(chains, netip.MustParsePrefix("2a01:111:f100:3000::100/127"), netip.MustParsePrefix("2a01:111:f100:3001::/64"), netip.MustParsePrefix("2a01:111:f100:3001:0:0:0:1/128"))
+	// Dense: a /48 cut into many /64s, /120s and /128s.
+	for i := range 300 {
+		x := r.Uint64()
+		switch i % 3 {
+		case 0:
+			dense = append(dense, netip.MustParsePrefix(fmt.Sprintf("2603:1020:206:%x::/64", x&0xffff)))
+		case 1:
+			dense = append(dense, netip.MustParsePrefix(fmt.Sprintf("2603:1020:206:%x::%x:0/120", x&0xff, x>>16&0xffff)))
+		default:
+			dense = append(dense, netip.MustParsePrefix(fmt.Sprintf("2603:1020:206:%x::%x/128", x&0xff, x>>32&0xffff)))
+		}
+	}
+	short := []netip.Prefix{netip.MustParsePrefix("3000::/4"), netip.MustParsePrefix("2000::/12")}
+	tests := []struct {
+		name   string
+		add    []netip.Prefix
+		force  bool // turn hashing off
+		sparse bool // the mode expected
+		terms  bool // whether terminal nodes are expected
+	}{
+		{"scattered", scattered, false, true, true},
+		{"scattered and short", append(slices.Clone(scattered), short...), false, true, true},
+		{"chains", append(slices.Clone(chains), short...), false, true, true},
+		{"dense and scattered", append(append(slices.Clone(dense), scattered[:50]...), short...), false, true, true},
+		{"dense, forced", dense, true, true, true},
+		{"chains, forced", chains, true, true, true},
+		{"one /128, forced", []netip.Prefix{netip.MustParsePrefix("2001:db8::1/128")}, true, true, false},
+		{"one /64, forced", []netip.Prefix{netip.MustParsePrefix("2001:db8::/64")}, true, true, false},
+		{"v4 and scattered", append(slices.Clone(scattered[:100]), short[1], netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.1/32")), false, true, true},
+		{"v4 and few scattered, hashed", append(slices.Clone(scattered[:100]), netip.MustParsePrefix("10.0.0.0/8")), false, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.force {
+				hashing = false
+				defer func() { hashing = true }()
+			}
+			s := ipset(t, tt.add, nil)
+			tb := Build(s.Prefixes())
+			if got := tb.mode == modeSparse; got != tt.sparse {
+				t.Fatalf("sparse = %v, want %v (mode %d)", got, tt.sparse, tb.mode)
+			}
+			terms := 0
+			for _, n := range tb.nodes[one+1:] {
+				if n.bits != 0 {
+					terms++
+				}
+			}
+			if got := terms > 0; got != tt.terms {
+				t.Errorf("terminal nodes: %d, want some: %v", terms, tt.terms)
+			}
+			var probes []netip.Addr
+			for _, p := range s.Prefixes() {
+				if p.Addr().Is6() {
+					probes = append(probes, flips(p.Addr(), p)...)
+				}
+			}
+			for _, p := range tt.add {
+				probes = append(probes, p.Addr(), netipx.PrefixLastIP(p))
+			}
+			checkAgainst(t, &tb, s, probes)
+		})
 	}
 }
