@@ -48,14 +48,6 @@ func writeFile(t *testing.T, path, content string) {
 	}
 }
 
-func prefixes(ss ...string) []netip.Prefix {
-	var ps []netip.Prefix
-	for _, s := range ss {
-		ps = append(ps, netip.MustParsePrefix(s))
-	}
-	return ps
-}
-
 // eventSummary is a ReloadEvent with its error reduced to what the tests
 // check.
 type eventSummary struct {
@@ -148,13 +140,13 @@ func TestFileWatcherReload(t *testing.T) {
 		[]eventSummary{{Err: fs.ErrNotExist}},
 		nil, []string{"192.0.2.1", "198.51.100.1", "203.0.113.1"})
 	step("created", func() { writeFile(t, path, "192.0.2.0/24\n") },
-		[]eventSummary{{Applied: true, Change: Change{Gained: prefixes("192.0.2.0/24")}}},
+		[]eventSummary{{Applied: true, Change: Change{Gained: pfx("192.0.2.0/24")}}},
 		[]string{"192.0.2.1"}, []string{"198.51.100.1"})
 	step("rewritten unchanged", func() { writeFile(t, path, "192.0.2.0/24\n") },
 		nil,
 		[]string{"192.0.2.1"}, []string{"198.51.100.1"})
 	step("changed", func() { writeFile(t, path, "192.0.2.0/25,198.51.100.0/24\n") },
-		[]eventSummary{{Applied: true, Change: Change{Gained: prefixes("198.51.100.0/24"), Lost: prefixes("192.0.2.128/25")}}},
+		[]eventSummary{{Applied: true, Change: Change{Gained: pfx("198.51.100.0/24"), Lost: pfx("192.0.2.128/25")}}},
 		[]string{"192.0.2.1", "198.51.100.1"}, []string{"192.0.2.200", "203.0.113.1"})
 	step("invalid", func() { writeFile(t, path, "0.0.0.0/0,bogus\n") },
 		[]eventSummary{{Err: errAny}},
@@ -172,7 +164,7 @@ func TestFileWatcherReload(t *testing.T) {
 		[]eventSummary{{Err: errAny}},
 		[]string{"192.0.2.1"}, []string{"203.0.113.1"})
 	step("a file again", func() { os.Remove(path); writeFile(t, path, "203.0.113.0/24") },
-		[]eventSummary{{Applied: true, Change: Change{Gained: prefixes("203.0.113.0/24"), Lost: prefixes("192.0.2.0/25", "198.51.100.0/24")}}},
+		[]eventSummary{{Applied: true, Change: Change{Gained: pfx("203.0.113.0/24"), Lost: pfx("192.0.2.0/25", "198.51.100.0/24")}}},
 		[]string{"203.0.113.1"}, []string{"192.0.2.1", "198.51.100.1"})
 }
 
@@ -257,9 +249,9 @@ func TestFileWatcherRun(t *testing.T) {
 			t.Fatalf("after %s (-want +got):\n%s", what, diff)
 		}
 	}
-	expect("start", eventSummary{Applied: true, Change: Change{Gained: prefixes("192.0.2.0/24")}})
+	expect("start", eventSummary{Applied: true, Change: Change{Gained: pfx("192.0.2.0/24")}})
 	writeFile(t, path, "198.51.100.0/24")
-	expect("a change", eventSummary{Applied: true, Change: Change{Gained: prefixes("198.51.100.0/24"), Lost: prefixes("192.0.2.0/24")}})
+	expect("a change", eventSummary{Applied: true, Change: Change{Gained: pfx("198.51.100.0/24"), Lost: pfx("192.0.2.0/24")}})
 	writeFile(t, path, "nonsense")
 	expect("an invalid change", eventSummary{Err: errAny})
 	os.Remove(path)
@@ -268,7 +260,7 @@ func TestFileWatcherRun(t *testing.T) {
 		t.Fatal("the Holder does not hold the last good set")
 	}
 	writeFile(t, path, "203.0.113.0/24")
-	expect("recreation", eventSummary{Applied: true, Change: Change{Gained: prefixes("203.0.113.0/24"), Lost: prefixes("198.51.100.0/24")}})
+	expect("recreation", eventSummary{Applied: true, Change: Change{Gained: pfx("203.0.113.0/24"), Lost: pfx("198.51.100.0/24")}})
 	select {
 	case e := <-events:
 		t.Fatalf("unexpected event %+v", e)
@@ -359,7 +351,7 @@ func TestFileWatcherRangeFile(t *testing.T) {
 	if err := w.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(Change{Lost: prefixes("52.0.0.1/32")}, summarize(last).Change, eventCmp); diff != "" {
+	if diff := cmp.Diff(Change{Lost: pfx("52.0.0.1/32")}, summarize(last).Change, eventCmp); diff != "" {
 		t.Errorf("Change (-want +got):\n%s", diff)
 	}
 }
@@ -377,7 +369,7 @@ func TestFileWatcherRebuild(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "authorized-ip-ranges")
 	writeFile(t, path, "AzureCloud,20.20.20.20\n")
 	tags := new(swapTags)
-	tags.cur.Store(&fakeTags{"AzureCloud": prefixes("20.33.0.0/16")})
+	tags.cur.Store(&fakeTags{"AzureCloud": pfx("20.33.0.0/16")})
 	h := new(Holder)
 	var events []ReloadEvent
 	w := &FileWatcher{Path: path, Build: RangeFileBuilder(AKS, Resolver{Tags: tags}), Holder: h,
@@ -386,14 +378,14 @@ func TestFileWatcherRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The tag's document changes; the file does not.
-	tags.cur.Store(&fakeTags{"AzureCloud": prefixes("20.34.0.0/16")})
+	tags.cur.Store(&fakeTags{"AzureCloud": pfx("20.34.0.0/16")})
 	if err := w.Reload(); err != nil || len(events) != 1 {
 		t.Fatalf("Reload of an unchanged file: %v, %d events; want nothing new", err, len(events))
 	}
 	if err := w.Rebuild(); err != nil {
 		t.Fatal(err)
 	}
-	want := Change{Gained: prefixes("20.34.0.0/16"), Lost: prefixes("20.33.0.0/16")}
+	want := Change{Gained: pfx("20.34.0.0/16"), Lost: pfx("20.33.0.0/16")}
 	if diff := cmp.Diff(want, events[len(events)-1].Change, eventCmp); diff != "" {
 		t.Errorf("Rebuild's Change (-want +got):\n%s", diff)
 	}
