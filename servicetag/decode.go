@@ -639,6 +639,31 @@ func (s *seenSet) once(d *decoder, bit uint, field string, off int) error {
 	return nil
 }
 
+// onceString decodes the string value of a key that may appear only once
+// in its object (bit in seen). With intern, equal values share storage.
+func (d *decoder) onceString(seen *seenSet, bit uint, field string, off int, intern bool) (string, error) {
+	if err := seen.once(d, bit, field, off); err != nil {
+		return "", err
+	}
+	b, err := d.strValue(field)
+	if err != nil {
+		return "", err
+	}
+	if intern {
+		return d.intern(b), nil
+	}
+	return string(b), nil
+}
+
+// onceInt decodes the integer value of a key that may appear only once in
+// its object (bit in seen).
+func (d *decoder) onceInt(seen *seenSet, bit uint, field string, off int) (int, error) {
+	if err := seen.once(d, bit, field, off); err != nil {
+		return 0, err
+	}
+	return d.intValue(field)
+}
+
 func (d *decoder) document() (*Document, error) {
 	c, err := d.peek()
 	if err != nil {
@@ -659,37 +684,19 @@ func (d *decoder) document() (*Document, error) {
 			break
 		}
 		off := d.pos
-		var s []byte
 		switch string(key) {
 		case "changeNumber":
-			if err = seen.once(d, 0, "changeNumber", off); err == nil {
-				doc.ChangeNumber, err = d.intValue("changeNumber")
-			}
+			doc.ChangeNumber, err = d.onceInt(&seen, 0, "changeNumber", off)
 		case "cloud":
-			if err = seen.once(d, 1, "cloud", off); err == nil {
-				s, err = d.strValue("cloud")
-				doc.Cloud = string(s)
-			}
+			doc.Cloud, err = d.onceString(&seen, 1, "cloud", off, false)
 		case "name":
-			if err = seen.once(d, 2, "name", off); err == nil {
-				s, err = d.strValue("name")
-				doc.Name = string(s)
-			}
+			doc.Name, err = d.onceString(&seen, 2, "name", off, false)
 		case "id":
-			if err = seen.once(d, 3, "id", off); err == nil {
-				s, err = d.strValue("id")
-				doc.ID = string(s)
-			}
+			doc.ID, err = d.onceString(&seen, 3, "id", off, false)
 		case "type":
-			if err = seen.once(d, 4, "type", off); err == nil {
-				s, err = d.strValue("type")
-				doc.Type = string(s)
-			}
+			doc.Type, err = d.onceString(&seen, 4, "type", off, false)
 		case "nextLink":
-			if err = seen.once(d, 5, "nextLink", off); err == nil {
-				s, err = d.strValue("nextLink")
-				doc.NextLink = string(s)
-			}
+			doc.NextLink, err = d.onceString(&seen, 5, "nextLink", off, false)
 		case "values", "value":
 			field := string(key)
 			if err = seen.once(d, 6, "values/value", off); err == nil {
@@ -792,9 +799,7 @@ func (d *decoder) entry() (Tag, error) {
 				}
 			}
 		case "serviceTagChangeNumber":
-			if err = seen.once(d, 2, "serviceTagChangeNumber", off); err == nil {
-				stcn, err = d.intValue("serviceTagChangeNumber")
-			}
+			stcn, err = d.onceInt(&seen, 2, "serviceTagChangeNumber", off)
 		case "properties":
 			if err = seen.once(d, 3, "properties", off); err == nil {
 				haveCN, err = d.properties(&t)
@@ -833,7 +838,6 @@ func (d *decoder) properties(t *Tag) (haveCN bool, err error) {
 			break
 		}
 		off := d.pos
-		var s []byte
 		switch string(key) {
 		case "changeNumber":
 			if err = seen.once(d, 0, "properties.changeNumber", off); err == nil {
@@ -841,29 +845,15 @@ func (d *decoder) properties(t *Tag) (haveCN bool, err error) {
 				t.ChangeNumber, err = d.intValue("properties.changeNumber")
 			}
 		case "region":
-			if err = seen.once(d, 1, "properties.region", off); err == nil {
-				s, err = d.strValue("properties.region")
-				t.Region = d.intern(s)
-			}
+			t.Region, err = d.onceString(&seen, 1, "properties.region", off, true)
 		case "regionId":
-			if err = seen.once(d, 2, "properties.regionId", off); err == nil {
-				t.RegionID, err = d.intValue("properties.regionId")
-			}
+			t.RegionID, err = d.onceInt(&seen, 2, "properties.regionId", off)
 		case "platform":
-			if err = seen.once(d, 3, "properties.platform", off); err == nil {
-				s, err = d.strValue("properties.platform")
-				t.Platform = d.intern(s)
-			}
+			t.Platform, err = d.onceString(&seen, 3, "properties.platform", off, true)
 		case "systemService":
-			if err = seen.once(d, 4, "properties.systemService", off); err == nil {
-				s, err = d.strValue("properties.systemService")
-				t.SystemService = d.intern(s)
-			}
+			t.SystemService, err = d.onceString(&seen, 4, "properties.systemService", off, true)
 		case "state":
-			if err = seen.once(d, 5, "properties.state", off); err == nil {
-				s, err = d.strValue("properties.state")
-				t.State = d.intern(s)
-			}
+			t.State, err = d.onceString(&seen, 5, "properties.state", off, true)
 		case "addressPrefixes":
 			if err = seen.once(d, 6, "properties.addressPrefixes", off); err == nil {
 				err = d.prefixes(t)
