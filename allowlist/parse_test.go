@@ -706,6 +706,23 @@ func checkAccepted(t interface{ Fatalf(string, ...any) }, l List, p Policy) {
 	}
 }
 
+// checkRoundTrip checks that Parse(in, p) gives want, that the result obeys
+// p, and that it prints to text that parses back to the same list.
+func checkRoundTrip(t *rapid.T, in string, p Policy, want List) {
+	got, err := Parse(in, p)
+	if err != nil {
+		t.Fatalf("Parse(%q): %v", in, err)
+	}
+	if diff := cmp.Diff(want, got, prefixComparer); diff != "" {
+		t.Fatalf("Parse(%q) (-want +got):\n%s", in, diff)
+	}
+	checkAccepted(t, got, p)
+	back, err := Parse(got.String(), p)
+	if err != nil || !cmp.Equal(got, back, prefixComparer) {
+		t.Fatalf("round trip of %q: %v, %v", got.String(), back, err)
+	}
+}
+
 // TestPropertyValidListsRoundTrip: random valid AKS lists (global IPv4
 // prefixes, tags, blanks around elements) parse to exactly their entries,
 // print canonically and parse back to the same list.
@@ -737,19 +754,7 @@ func TestPropertyValidListsRoundTrip(t *testing.T) {
 			}
 			elems[i] = rapid.SampledFrom(blanks).Draw(t, "before") + text + rapid.SampledFrom(blanks).Draw(t, "after")
 		}
-		in := strings.Join(elems, ",")
-		got, err := Parse(in, p)
-		if err != nil {
-			t.Fatalf("Parse(%q): %v", in, err)
-		}
-		if diff := cmp.Diff(want, got, prefixComparer); diff != "" {
-			t.Fatalf("Parse(%q) (-want +got):\n%s", in, diff)
-		}
-		checkAccepted(t, got, p)
-		back, err := Parse(got.String(), p)
-		if err != nil || !cmp.Equal(got, back, prefixComparer) {
-			t.Fatalf("round trip of %q: %v, %v", got.String(), back, err)
-		}
+		checkRoundTrip(t, strings.Join(elems, ","), p, want)
 	})
 }
 
@@ -770,19 +775,7 @@ func TestPropertyGeneralRoundTrip(t *testing.T) {
 			want.Prefixes = append(want.Prefixes, pf)
 			elems[i] = rapid.SampledFrom(blanks).Draw(t, "before") + writePrefix(t, pf, "") + rapid.SampledFrom(blanks).Draw(t, "after")
 		}
-		in := strings.Join(elems, ",")
-		got, err := Parse(in, general)
-		if err != nil {
-			t.Fatalf("Parse(%q): %v", in, err)
-		}
-		if diff := cmp.Diff(want, got, prefixComparer); diff != "" {
-			t.Fatalf("Parse(%q) (-want +got):\n%s", in, diff)
-		}
-		checkAccepted(t, got, general)
-		back, err := Parse(got.String(), general)
-		if err != nil || !cmp.Equal(got, back, prefixComparer) {
-			t.Fatalf("round trip of %q: %v, %v", got.String(), back, err)
-		}
+		checkRoundTrip(t, strings.Join(elems, ","), general, want)
 	})
 }
 
