@@ -32,8 +32,7 @@ func (peerExtractor) ClientIP(r *http.Request) (netip.Addr, error) {
 
 // addrCmp lets cmp compare netip values by their text.
 var addrCmp = cmp.Options{
-	cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
-	cmp.Comparer(func(a, b netip.Prefix) bool { return a == b }),
+	netipCmp,
 	cmp.Comparer(func(a, b error) bool { return errors.Is(a, b) || errors.Is(b, a) }),
 }
 

@@ -13,8 +13,6 @@ import (
 	"pgregory.net/rapid"
 )
 
-var prefixComparer = cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })
-
 // General is the general policy used in these tests: IPv6, non-global
 // space and any number of entries allowed, service tags refused.
 var general = Policy{}
@@ -101,7 +99,7 @@ func runParseTests(t *testing.T, tests []parseTest) {
 				if err != nil {
 					t.Fatalf("Parse(%q) error:\n%v", tt.in, err)
 				}
-				if diff := cmp.Diff(tt.want, got, prefixComparer); diff != "" {
+				if diff := cmp.Diff(tt.want, got, netipCmp); diff != "" {
 					t.Errorf("Parse(%q) mismatch (-want +got):\n%s", tt.in, diff)
 				}
 				return
@@ -109,7 +107,7 @@ func runParseTests(t *testing.T, tests []parseTest) {
 			if err == nil {
 				t.Fatalf("Parse(%q) = %v, want errors %v", tt.in, got, tt.errs)
 			}
-			if diff := cmp.Diff(List{}, got, prefixComparer); diff != "" {
+			if diff := cmp.Diff(List{}, got, netipCmp); diff != "" {
 				t.Errorf("Parse(%q) returned a list beside its error:\n%s", tt.in, diff)
 			}
 			// Compare Substr by containment.
@@ -455,7 +453,7 @@ func TestParseServiceTags(t *testing.T) {
 			t.Errorf("Parse(%q, AKS): %v", name, err)
 			continue
 		}
-		if diff := cmp.Diff(want, got, prefixComparer); diff != "" {
+		if diff := cmp.Diff(want, got, netipCmp); diff != "" {
 			t.Errorf("Parse(%q, AKS) (-want +got):\n%s", name, diff)
 		}
 		if s := got.String(); s != name {
@@ -591,7 +589,7 @@ func TestString(t *testing.T) {
 		// Whatever String prints parses back to the same list or is refused.
 		for _, p := range []Policy{general, withTags, AKS} {
 			back, err := Parse(tt.l.String(), p)
-			if err == nil && !cmp.Equal(back, tt.l, prefixComparer) {
+			if err == nil && !cmp.Equal(back, tt.l, netipCmp) {
 				t.Errorf("%s: Parse(String()) = %v, a different list", tt.name, back)
 			}
 		}
@@ -713,12 +711,12 @@ func checkRoundTrip(t *rapid.T, in string, p Policy, want List) {
 	if err != nil {
 		t.Fatalf("Parse(%q): %v", in, err)
 	}
-	if diff := cmp.Diff(want, got, prefixComparer); diff != "" {
+	if diff := cmp.Diff(want, got, netipCmp); diff != "" {
 		t.Fatalf("Parse(%q) (-want +got):\n%s", in, diff)
 	}
 	checkAccepted(t, got, p)
 	back, err := Parse(got.String(), p)
-	if err != nil || !cmp.Equal(got, back, prefixComparer) {
+	if err != nil || !cmp.Equal(got, back, netipCmp) {
 		t.Fatalf("round trip of %q: %v, %v", got.String(), back, err)
 	}
 }
@@ -831,7 +829,7 @@ func FuzzParse(f *testing.F) {
 						t.Fatalf("Parse(%q): bad entry error %+v", s, e)
 					}
 				}
-				if !cmp.Equal(l, List{}, prefixComparer) {
+				if !cmp.Equal(l, List{}, netipCmp) {
 					t.Fatalf("Parse(%q) returned %v beside an error", s, l)
 				}
 				continue
@@ -844,7 +842,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse(%q) accepted a zone or brackets: %v", s, l)
 			}
 			back, err := Parse(l.String(), p)
-			if err != nil || !cmp.Equal(l, back, prefixComparer) {
+			if err != nil || !cmp.Equal(l, back, netipCmp) {
 				t.Fatalf("Parse(%q) = %v; round trip through %q gives %v, %v", s, l, l.String(), back, err)
 			}
 		}

@@ -71,7 +71,7 @@ func summarize(e ReloadEvent) eventSummary {
 var errAny = errors.New("any error")
 
 var eventCmp = cmp.Options{
-	cmp.Comparer(func(a, b netip.Prefix) bool { return a == b }),
+	netipCmp,
 	cmp.Comparer(func(a, b error) bool {
 		switch {
 		case a == nil || b == nil:

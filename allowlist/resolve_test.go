@@ -16,12 +16,6 @@ var (
 	mkPrefix = netip.MustParsePrefix
 )
 
-// netipCmp lets cmp compare netip values.
-var netipCmp = cmp.Options{
-	cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
-	cmp.Comparer(func(a, b netip.Prefix) bool { return a == b }),
-}
-
 // fakeTags is a TagSource from a map; lookups ignore case, like
 // servicetag's, and the returned Name is the map's spelling.
 type fakeTags map[string][]netip.Prefix

@@ -213,7 +213,7 @@ func TestSetEdges(t *testing.T) {
 			for _, a := range ps {
 				checkAgrees(t, set, s, a)
 			}
-			if diff := cmp.Diff(s.Prefixes(), set.Prefixes(), cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+			if diff := cmp.Diff(s.Prefixes(), set.Prefixes(), netipCmp); diff != "" {
 				t.Errorf("Prefixes() mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -363,7 +363,7 @@ func TestSetServiceTags(t *testing.T) {
 				b[0] = 0x20 | b[0]&0x1f
 				checkAgrees(t, set, s, netip.AddrFrom16(b))
 			}
-			if diff := cmp.Diff(s.Prefixes(), set.Prefixes(), cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+			if diff := cmp.Diff(s.Prefixes(), set.Prefixes(), netipCmp); diff != "" {
 				t.Errorf("Prefixes() mismatch (-want +got):\n%s", diff)
 			}
 		})

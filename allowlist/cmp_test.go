@@ -1,0 +1,14 @@
+package allowlist
+
+import (
+	"net/netip"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// netipCmp lets cmp compare netip values (which have unexported fields)
+// by equality.
+var netipCmp = cmp.Options{
+	cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
+	cmp.Comparer(func(a, b netip.Prefix) bool { return a == b }),
+}
