@@ -1,6 +1,7 @@
 package allowlist
 
 import (
+	"github.com/ipallow/ipallow/internal/ipx"
 	"net/netip"
 
 	"go4.org/netipx"
@@ -21,7 +22,7 @@ type Change struct {
 // the update.
 func Diff(old, new *Set) Change {
 	o, n := ipsetOf(old), ipsetOf(new)
-	return Change{Gained: minus(n, o), Lost: minus(o, n)}
+	return Change{Gained: ipx.Minus(n, o), Lost: ipx.Minus(o, n)}
 }
 
 func ipsetOf(s *Set) *netipx.IPSet {
@@ -29,17 +30,6 @@ func ipsetOf(s *Set) *netipx.IPSet {
 		return new(netipx.IPSet)
 	}
 	return s.IPSet()
-}
-
-func minus(a, b *netipx.IPSet) []netip.Prefix {
-	var bld netipx.IPSetBuilder
-	bld.AddSet(a)
-	bld.RemoveSet(b)
-	s, _ := bld.IPSet() // errors only on invalid input, which an IPSet cannot hold
-	if ps := s.Prefixes(); len(ps) > 0 {
-		return ps
-	}
-	return nil
 }
 
 // CutsOff reports whether the change takes access away from a: whether a

@@ -3,6 +3,7 @@ package allowlist
 import (
 	"cmp"
 	"fmt"
+	"github.com/ipallow/ipallow/internal/ipx"
 	"net/netip"
 	"slices"
 	"strings"
@@ -176,7 +177,7 @@ func lintEntries(ps []netip.Prefix) []Finding {
 		}
 		if p.Bits() == 0 {
 			fs = append(fs, Finding{Kind: LintBroad, Index: i, Entry: p.String(),
-				Message: fmt.Sprintf("allows every %s address; to allow everyone disable the list (\"\"), otherwise list the ranges you mean", family(p))})
+				Message: fmt.Sprintf("allows every %s address; to allow everyone disable the list (\"\"), otherwise list the ranges you mean", ipx.Family(p.Addr()))})
 		} else if p.Bits() < broad {
 			fs = append(fs, Finding{Kind: LintBroad, Index: i, Entry: p.String(),
 				Message: fmt.Sprintf("is very broad (shorter than /%d); list the narrower ranges you mean", broad)})
@@ -187,13 +188,6 @@ func lintEntries(ps []netip.Prefix) []Finding {
 	}
 	slices.SortStableFunc(fs, func(a, b Finding) int { return cmp.Compare(a.Index, b.Index) })
 	return fs
-}
-
-func family(p netip.Prefix) string {
-	if p.Addr().Is4() {
-		return "IPv4"
-	}
-	return "IPv6"
 }
 
 // nonGlobalMessage names the non-global blocks that p overlaps.

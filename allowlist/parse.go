@@ -2,6 +2,8 @@ package allowlist
 
 import (
 	"fmt"
+	"github.com/ipallow/ipallow/internal/ascii"
+	"github.com/ipallow/ipallow/internal/ipx"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -88,11 +90,11 @@ var (
 // reports errors (one per bad element). Bound the length of text from an
 // untrusted source before parsing it.
 func Parse(s string, p Policy) (List, error) {
-	if trimSpaceTab(s) == "" {
+	if ascii.TrimSpaceTab(s) == "" {
 		return List{Mode: Disabled}, nil
 	}
 	n := strings.Count(s, ",") + 1
-	if n == 1 && trimSpaceTab(s) == egressOnlyText {
+	if n == 1 && ascii.TrimSpaceTab(s) == egressOnlyText {
 		return List{Mode: EgressOnly}, nil
 	}
 
@@ -115,7 +117,7 @@ func Parse(s string, p Policy) (List, error) {
 	for i := 0; i < n; i++ {
 		elem, after, _ := strings.Cut(rest, ",")
 		rest = after
-		text := trimSpaceTab(elem)
+		text := ascii.TrimSpaceTab(elem)
 		if p.MaxEntries > 0 && i == p.MaxEntries {
 			overLimit = text
 		}
@@ -270,18 +272,6 @@ func (m Mode) String() string {
 	return "Mode(" + strconv.Itoa(int(m)) + ")"
 }
 
-// trimSpaceTab removes ASCII spaces and horizontal tabs, and nothing else,
-// from both ends of s.
-func trimSpaceTab(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
-}
-
 // isTagName reports whether s is a well-formed service-tag name: one or
 // two parts joined by a dot, each an ASCII letter followed by ASCII letters
 // and digits, the first part starting with a capital letter, at most
@@ -409,7 +399,7 @@ func malformedReason(text string) string {
 			return fmt.Sprintf("has the prefix length %q with a leading zero; write /%d", bits, n)
 		case err != nil || n > maxBits:
 			return fmt.Sprintf("has the prefix length %s, beyond the %d bits of an %s address; write a length from 0 to %d",
-				bits, maxBits, addrFamily(a), maxBits)
+				bits, maxBits, ipx.Family(a), maxBits)
 		}
 	}
 	return fmt.Sprintf("has the prefix length %q, which is not a plain decimal number; write a length from 0 to %d", bits, maxBits)
@@ -499,13 +489,6 @@ func maskBits(m [4]byte) (int, bool) {
 }
 
 func invert(m [4]byte) [4]byte { return [4]byte{^m[0], ^m[1], ^m[2], ^m[3]} }
-
-func addrFamily(a netip.Addr) string {
-	if a.Is4() {
-		return "IPv4"
-	}
-	return "IPv6"
-}
 
 func plural(n int, one, many string) string {
 	if n == 1 {

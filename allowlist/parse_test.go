@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ipallow/ipallow/internal/ascii"
 	"net/netip"
 	"os"
 	"strings"
@@ -299,7 +300,7 @@ func TestParseLimit(t *testing.T) {
 // that applies to list parsing.
 func TestParsePitfalls(t *testing.T) {
 	m := func(in, substr string) parseTest {
-		return parseTest{name: in, in: in, policy: withTags, errs: bad(0, trimSpaceTab(in), "Malformed", substr)}
+		return parseTest{name: in, in: in, policy: withTags, errs: bad(0, ascii.TrimSpaceTab(in), "Malformed", substr)}
 	}
 	longTag := "A" + strings.Repeat("b", maxEntryLen-1)
 	runParseTests(t, []parseTest{
@@ -621,8 +622,8 @@ func TestTrimSpaceTab(t *testing.T) {
 		"\u3000a":     "\u3000a",
 		" \t\v a \t ": "\v a",
 	} {
-		if got := trimSpaceTab(in); got != want {
-			t.Errorf("trimSpaceTab(%q) = %q, want %q", in, got, want)
+		if got := ascii.TrimSpaceTab(in); got != want {
+			t.Errorf("ascii.TrimSpaceTab(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -835,7 +836,7 @@ func FuzzParse(f *testing.F) {
 				continue
 			}
 			checkAccepted(t, l, p)
-			if l.Mode == Disabled && trimSpaceTab(s) != "" {
+			if l.Mode == Disabled && ascii.TrimSpaceTab(s) != "" {
 				t.Fatalf("Parse(%q) disabled the list", s)
 			}
 			if strings.ContainsAny(s, "%[]") {

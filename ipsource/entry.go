@@ -26,20 +26,6 @@ const (
 	reasonParams      = "element has more than 16 parameters"
 )
 
-// isOWS reports whether c is optional whitespace (SP or HTAB, RFC 9110).
-func isOWS(c byte) bool { return c == ' ' || c == '\t' }
-
-// trimOWS removes SP and HTAB, and nothing else, from both ends of s.
-func trimOWS(s string) string {
-	for len(s) > 0 && isOWS(s[0]) {
-		s = s[1:]
-	}
-	for len(s) > 0 && isOWS(s[len(s)-1]) {
-		s = s[:len(s)-1]
-	}
-	return s
-}
-
 // entryByte reports whether c may appear in an X-Forwarded-For or single-IP
 // entry: hex digits, '.', ':' and brackets. Everything else, including '%'
 // (zones), whitespace, '_' and non-ASCII bytes, is rejected before netip

@@ -1,6 +1,7 @@
 package ipsource
 
 import (
+	"github.com/ipallow/ipallow/internal/ascii"
 	"strings"
 	"testing"
 )
@@ -98,8 +99,8 @@ func TestTrimOWS(t *testing.T) {
 		"\n1.2.3.4\r":   "\n1.2.3.4\r",
 		"   ":           "",
 	} {
-		if got := trimOWS(in); got != want {
-			t.Errorf("trimOWS(%q) = %q, want %q", in, got, want)
+		if got := ascii.TrimSpaceTab(in); got != want {
+			t.Errorf("ascii.TrimSpaceTab(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

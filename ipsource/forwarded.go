@@ -2,6 +2,7 @@ package ipsource
 
 import (
 	"fmt"
+	"github.com/ipallow/ipallow/internal/ascii"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -162,7 +163,7 @@ func scanForwarded(lines []string, ring []fwdElem) (int, error) {
 	for li, line := range lines {
 		i := 0
 		for { // one element per iteration
-			for i < len(line) && isOWS(line[i]) {
+			for i < len(line) && ascii.IsSpaceTab(line[i]) {
 				i++
 			}
 			e := fwdElem{line: int32(li), start: int32(i), forStart: -1}
@@ -245,7 +246,7 @@ func scanForwarded(lines []string, ring []fwdElem) (int, error) {
 			}
 			e.end = int32(i)
 			j := i
-			for j < len(line) && isOWS(line[j]) {
+			for j < len(line) && ascii.IsSpaceTab(line[j]) {
 				j++
 			}
 			if j < len(line) && line[j] != ',' {

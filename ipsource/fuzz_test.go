@@ -1,6 +1,7 @@
 package ipsource
 
 import (
+	"github.com/ipallow/ipallow/internal/ascii"
 	"net/netip"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ func xffReference(trusted trustSet, lines []string) outcome {
 		if len(raw) > maxEntryLen+1 {
 			return fail(ErrMalformed)
 		}
-		a, reason := parseEntry(trimOWS(raw))
+		a, reason := parseEntry(ascii.TrimSpaceTab(raw))
 		if reason != "" {
 			return fail(ErrMalformed)
 		}
@@ -125,7 +126,7 @@ func FuzzHeader(f *testing.F) {
 		if strings.Contains(v, ",") {
 			t.Fatalf("%q: accepted a list", v)
 		}
-		if a, reason := parseEntry(trimOWS(v)); reason != "" || a.String() != got.Addr {
+		if a, reason := parseEntry(ascii.TrimSpaceTab(v)); reason != "" || a.String() != got.Addr {
 			t.Fatalf("%q: got %s, parseEntry %v %q", v, got.Addr, a, reason)
 		}
 	})

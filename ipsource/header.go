@@ -2,6 +2,7 @@ package ipsource
 
 import (
 	"fmt"
+	"github.com/ipallow/ipallow/internal/ascii"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -48,7 +49,7 @@ func (c companion) applyHeader(h *singleHeader) error {
 		return fmt.Errorf("RequireHeader: %w: %q is the address header itself; name the header that proves which proxy sent the request", ErrInvalidConfig, c.name)
 	case c.value == "":
 		return fmt.Errorf("RequireHeader: %w: the value for %s is empty; give the exact value the proxy sets", ErrInvalidConfig, key)
-	case isOWS(c.value[0]) || isOWS(c.value[len(c.value)-1]):
+	case ascii.IsSpaceTab(c.value[0]) || ascii.IsSpaceTab(c.value[len(c.value)-1]):
 		return fmt.Errorf("RequireHeader: %w: the value for %s starts or ends with whitespace, which net/http removes from requests, so it would never match", ErrInvalidConfig, key)
 	}
 	for i := 0; i < len(c.value); i++ {
@@ -171,7 +172,7 @@ func (h *singleHeader) ClientIP(r *http.Request) (netip.Addr, error) {
 	case strings.IndexByte(v[0], ',') >= 0:
 		return netip.Addr{}, newError(ErrHeaderRepeated, h.key, v[0], 0, "more than one value")
 	}
-	a, reason := parseEntry(trimOWS(v[0]))
+	a, reason := parseEntry(ascii.TrimSpaceTab(v[0]))
 	if reason != "" {
 		return netip.Addr{}, newError(ErrMalformed, h.key, v[0], 0, reason)
 	}

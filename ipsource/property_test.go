@@ -2,6 +2,7 @@ package ipsource
 
 import (
 	"errors"
+	"github.com/ipallow/ipallow/internal/ascii"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -212,7 +213,7 @@ func TestPropertyXForwardedForAttackerCannotChoose(t *testing.T) {
 		}
 		checks.Add(1)
 		for _, l := range c.attacker {
-			if _, reason := parseEntry(trimOWS(l[strings.LastIndexByte(l, ',')+1:])); reason == "" {
+			if _, reason := parseEntry(ascii.TrimSpaceTab(l[strings.LastIndexByte(l, ',')+1:])); reason == "" {
 				withValidSpoof.Add(1)
 				break
 			}

@@ -2,6 +2,7 @@ package ipsource
 
 import (
 	"fmt"
+	"github.com/ipallow/ipallow/internal/ipx"
 	"net/netip"
 
 	"go4.org/netipx"
@@ -31,12 +32,12 @@ func newTrustSet(trusted []netip.Prefix) (trustSet, error) {
 	}
 	var b netipx.IPSetBuilder
 	for i, p := range trusted {
-		switch {
-		case !p.IsValid():
+		switch prob := ipx.CheckPrefix(p); {
+		case prob == ipx.Invalid:
 			return trustSet{}, fmt.Errorf("%w: trusted[%d] is not a valid prefix (zero value or bad length); build it with netip.ParsePrefix", ErrInvalidConfig, i)
-		case p.Addr().Is4In6() && p.Bits() >= 96:
+		case prob == ipx.Mapped && p.Bits() >= 96:
 			return trustSet{}, fmt.Errorf("%w: trusted[%d] %s is IPv4-mapped; peers and entries are unmapped before the check, so write the IPv4 prefix %s",
-				ErrInvalidConfig, i, p, netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96).Masked())
+				ErrInvalidConfig, i, p, ipx.Unmapped(p))
 		case p != p.Masked():
 			return trustSet{}, fmt.Errorf("%w: trusted[%d] %s has host bits set; write %s, or %s/%d for the single proxy",
 				ErrInvalidConfig, i, p, p.Masked(), p.Addr(), p.Addr().BitLen())

@@ -2,6 +2,7 @@ package ipsource
 
 import (
 	"fmt"
+	"github.com/ipallow/ipallow/internal/ascii"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -168,5 +169,5 @@ func (it *backward) next() (elem string, tooLong, ok bool) {
 			it.end = len(it.lines[it.line])
 		}
 	}
-	return trimOWS(s[start:end]), false, true
+	return ascii.TrimSpaceTab(s[start:end]), false, true
 }

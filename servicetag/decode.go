@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"github.com/ipallow/ipallow/internal/ipx"
 	"io"
 	"net/netip"
 	"os"
@@ -898,7 +899,7 @@ func (d *decoder) prefixes(t *Tag) error {
 			return err
 		}
 		p, err := parsePrefix(b)
-		if err == nil && p != p.Masked() {
+		if err == nil && ipx.CheckPrefix(p) == ipx.HostBits {
 			err = ErrNonCanonicalPrefix
 		}
 		if err != nil {

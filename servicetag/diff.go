@@ -1,11 +1,10 @@
 package servicetag
 
 import (
+	"github.com/ipallow/ipallow/internal/ipx"
 	"net/netip"
 	"slices"
 	"strings"
-
-	"go4.org/netipx"
 )
 
 // Changes is the difference between two documents, as returned by [Diff].
@@ -66,8 +65,8 @@ func Diff(old, new *Document) Changes {
 		if !slices.Equal(ot.Prefixes, nt.Prefixes) {
 			os, _ := ot.IPSet()
 			ns, _ := nt.IPSet()
-			c.Gained = difference(ns, os)
-			c.Lost = difference(os, ns)
+			c.Gained = ipx.Minus(ns, os)
+			c.Lost = ipx.Minus(os, ns)
 		}
 		if len(c.Gained) > 0 || len(c.Lost) > 0 || c.OldChangeNumber != c.NewChangeNumber {
 			diff.Changed = append(diff.Changed, c)
@@ -77,13 +76,4 @@ func Diff(old, new *Document) Changes {
 	slices.Sort(diff.Removed)
 	slices.SortFunc(diff.Changed, func(a, b TagChange) int { return strings.Compare(a.Name, b.Name) })
 	return diff
-}
-
-// difference returns a minus b as minimal prefixes.
-func difference(a, b *netipx.IPSet) []netip.Prefix {
-	var sb netipx.IPSetBuilder
-	sb.AddSet(a)
-	sb.RemoveSet(b)
-	s, _ := sb.IPSet()
-	return s.Prefixes()
 }
