@@ -2,13 +2,29 @@ package allowlist
 
 import (
 	"net/netip"
+	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // netipCmp lets cmp compare netip values (which have unexported fields)
-// by equality.
+// by equality. It leaves out List.Policy, which TestParseRecordsPolicy
+// checks, so that tables can state lists without it.
 var netipCmp = cmp.Options{
+	cmpopts.IgnoreFields(List{}, "Policy"),
 	cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
 	cmp.Comparer(func(a, b netip.Prefix) bool { return a == b }),
+}
+
+func TestParseRecordsPolicy(t *testing.T) {
+	for _, in := range []string{"", "0.0.0.0/32", "73.140.245.0/24,AzureCloud"} {
+		l, err := Parse(in, AKS)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", in, err)
+		}
+		if l.Policy != AKS {
+			t.Errorf("Parse(%q, AKS).Policy = %+v, want AKS", in, l.Policy)
+		}
+	}
 }

@@ -45,4 +45,9 @@ type List struct {
 	Mode        Mode
 	Prefixes    []netip.Prefix // canonical, in input order, duplicates kept
 	ServiceTags []string
+
+	// Policy is the policy the list was parsed with. Parse sets it, and
+	// the lint (Resolver.Lint) reads its limits from it, so a policy is
+	// stated once. The zero Policy is the general one.
+	Policy Policy
 }

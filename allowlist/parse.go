@@ -91,15 +91,15 @@ var (
 // untrusted source before parsing it.
 func Parse(s string, p Policy) (List, error) {
 	if ascii.TrimSpaceTab(s) == "" {
-		return List{Mode: Disabled}, nil
+		return List{Mode: Disabled, Policy: p}, nil
 	}
 	n := strings.Count(s, ",") + 1
 	if n == 1 && ascii.TrimSpaceTab(s) == egressOnlyText {
-		return List{Mode: EgressOnly}, nil
+		return List{Mode: EgressOnly, Policy: p}, nil
 	}
 
 	var (
-		l         = List{Mode: Restricted}
+		l         = List{Mode: Restricted, Policy: p}
 		errs      []*EntryError
 		firstTag  = -1
 		overLimit string // the first element beyond p.MaxEntries
