@@ -21,13 +21,12 @@ func ExampleResolver_Resolve() {
 			OutboundIPs: []netip.Addr{netip.MustParseAddr("52.170.10.20")},
 			APIServer:   netip.MustParseAddr("20.62.1.1"),
 		},
-		Policy: allowlist.AKS,
 	}
-	set, findings, err := r.Resolve(l)
+	set, err := r.Resolve(l)
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, f := range findings {
+	for _, f := range r.Lint(l) {
 		fmt.Println("lint:", f)
 	}
 	for _, s := range []string{"73.140.245.7", "137.117.106.90", "52.170.10.20", "::ffff:20.62.1.1", "8.8.8.8"} {
@@ -57,7 +56,7 @@ func ExampleResolver_Resolve_serviceTag() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	set, _, err := allowlist.Resolver{Tags: doc}.Resolve(l)
+	set, err := allowlist.Resolver{Tags: doc}.Resolve(l)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -69,7 +68,7 @@ func ExampleResolver_Resolve_serviceTag() {
 		}
 	}
 
-	_, _, err = allowlist.Resolver{Tags: doc}.Resolve(allowlist.List{ServiceTags: []string{"AzureCloud.francecentral"}})
+	_, err = allowlist.Resolver{Tags: doc}.Resolve(allowlist.List{ServiceTags: []string{"AzureCloud.francecentral"}})
 	fmt.Println(err)
 	// Output:
 	// 20.20.20.20 allowed by entry 0 20.20.20.20/32
@@ -87,7 +86,7 @@ func ExampleChange_LockedOut() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		set, _, err := r.Resolve(l)
+		set, err := r.Resolve(l)
 		if err != nil {
 			log.Fatal(err)
 		}

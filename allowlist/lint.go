@@ -14,7 +14,7 @@ import (
 // LintKind is the kind of a Finding.
 type LintKind int
 
-// The kinds of Finding that Resolver.Resolve reports.
+// The kinds of Finding that Resolver.Lint reports.
 const (
 	// LintDuplicate: an entry equal to an earlier one (entries are
 	// canonical, so 1.2.3.4 and 1.2.3.4/32 are equal). It wastes one of
@@ -118,18 +118,18 @@ func (r Resolver) lint(l List, ips *netipx.IPSet, egress bool) []Finding {
 	if l.Mode == EgressOnly && !egress {
 		fs = append(fs, Finding{Kind: LintNoEgress, Index: -1,
 			Message: "the list is 0.0.0.0/32 (only the cluster's egress) but no egress was given, so it denies everyone; " +
-				"give the load balancer's outbound IPs in Resolver.Egress"})
+				"give the cluster's load balancer outbound IPs or prefixes as egress"})
 	}
 	fs = append(fs, uncovered(ips, r.NodePrefixes, "node public IP prefix",
 		"nodes with these addresses would lose the API server")...)
 	fs = append(fs, uncovered(ips, r.ExtraEgress, "egress",
 		"the cluster's traffic from these addresses (AKS does not add them by itself) would lose the API server")...)
-	if max, n := r.Policy.MaxEntries, len(l.Prefixes)+len(l.ServiceTags); l.Mode == Restricted && max > 0 && 10*n >= 9*max {
+	if max, n := l.Policy.MaxEntries, len(l.Prefixes)+len(l.ServiceTags); l.Mode == Restricted && max > 0 && 10*n >= 9*max {
 		msg := fmt.Sprintf("the list has %d entries of the %d allowed", n, max)
 		if merged := mergedCount(l.Prefixes); merged < len(l.Prefixes) {
-			msg += fmt.Sprintf("; its prefixes fit in %d after merging duplicates, covered and adjacent ranges: merge them before adding more", merged)
+			msg += fmt.Sprintf("; its prefixes fit in %d after merging duplicates, covered and adjacent ranges: merge them before adding more, and Fit merges further with the fewest extra addresses", merged)
 		} else {
-			msg += "; plan for the limit: use a service tag or broader ranges you own, or API Server VNet Integration (2,000 entries)"
+			msg += "; plan for the limit: use a service tag or broader ranges you own, Fit (merges ranges into fewer entries with the fewest extra addresses), or API Server VNet Integration (2,000 entries)"
 		}
 		fs = append(fs, Finding{Kind: LintNearLimit, Index: -1, Message: msg})
 	}

@@ -119,9 +119,7 @@ func TestLint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := tt.r
-			r.Policy = tt.p
-			_, fs := mustResolve(t, r, mustParse(t, tt.list, tt.p))
+			_, fs := mustResolve(t, tt.r, mustParse(t, tt.list, tt.p))
 			var got []f
 			for _, x := range fs {
 				got = append(got, f{x.Kind, x.Index, x.Entry})

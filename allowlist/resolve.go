@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 
-	"github.com/ipallow/ipallow/servicetag"
+	"github.com/ipallow/ipallow/internal/ipx"
+	"github.com/ipallow/ipallow/internal/tagerr"
 	"go4.org/netipx"
 )
 
@@ -25,22 +27,52 @@ var (
 	// ErrNoTagSource: the List names a service tag but the Resolver has
 	// no Tags to expand it from.
 	ErrNoTagSource = errors.New("allowlist: no service-tag source")
+
+	// ErrUnknownTag: a TagSource does not know a tag the List names. Every
+	// source of this module matches it (a servicetag.Document's error also
+	// carries "did you mean" suggestions); other sources should wrap it.
+	ErrUnknownTag = tagerr.ErrUnknownTag
 )
 
-// TagSource expands service-tag names into their prefixes. A
-// *servicetag.Document is a TagSource. Lookup must return an error that
-// wraps servicetag.ErrUnknownTag for a name it does not know.
+// TagSource expands service-tag names into their prefixes. It speaks only
+// strings and netip types, so any store of tags can implement it: a
+// *servicetag.Document or *servicetag.Loader (a provider's published
+// ranges), a TagMap, a database.
 type TagSource interface {
-	Lookup(name string) (servicetag.Tag, error)
+	// LookupTag returns the prefixes of the named tag and the tag's name
+	// as the source spells it (lookups may ignore case). Prefixes must be
+	// canonical and not IPv4-mapped. For a name it does not know, LookupTag
+	// returns an error that matches ErrUnknownTag.
+	LookupTag(name string) (canonical string, prefixes []netip.Prefix, err error)
+}
+
+// TagMap is a TagSource held in a map from tag name to prefixes: for tests,
+// and for tags kept in a configuration or a database. Names are matched
+// ignoring case; the map must not hold two names that differ only in case.
+type TagMap map[string][]netip.Prefix
+
+// LookupTag returns the prefixes of the tag whose name equals name ignoring
+// case, with the map's spelling of the name. An unknown name gives an error
+// matching ErrUnknownTag.
+func (m TagMap) LookupTag(name string) (string, []netip.Prefix, error) {
+	if ps, ok := m[name]; ok {
+		return name, ps, nil
+	}
+	for k, ps := range m {
+		if strings.EqualFold(k, name) {
+			return k, ps, nil
+		}
+	}
+	return "", nil, fmt.Errorf("%w %q; the tags known are the keys of the TagMap", ErrUnknownTag, name)
 }
 
 // Egress holds the addresses that AKS allows implicitly, in addition to
-// the list (SPEC §2): the cluster's own outbound addresses and the API
-// server's public IP. They are all that an EgressOnly list (0.0.0.0/32)
-// allows.
+// the list: the cluster's own outbound addresses (the Standard load
+// balancer's outbound IPs and prefixes) and the API server's public IP.
+// They are all that an EgressOnly list (0.0.0.0/32) allows.
 //
-// Egress that AKS does not add by itself — a firewall, NAT gateway or
-// user-defined route, and node public IP prefixes — belongs in
+// Egress that AKS does not add by itself (a firewall, NAT gateway or
+// user-defined route, and node public IP prefixes) belongs in
 // Resolver.ExtraEgress and Resolver.NodePrefixes instead, so that the lint
 // can tell when the list forgets it.
 type Egress struct {
@@ -51,12 +83,17 @@ type Egress struct {
 
 // Resolver turns a List into the Set that is actually enforced: the
 // listed prefixes, the expansion of the list's service tags and the
-// implicit Egress (SPEC §2). The zero Resolver resolves lists without
-// service tags and adds no egress.
+// implicit Egress. The zero Resolver resolves lists without service tags
+// and adds no egress.
+//
+// Resolve makes the Set; Lint says what is questionable about the list in
+// that context (duplicates, nodes that would lose access, the entry
+// limit). The policy comes from the List (Parse records it there), so it
+// is stated once.
 type Resolver struct {
-	// Tags expands the list's service tags; usually a
-	// *servicetag.Document. Nil: a list with a service tag fails with
-	// ErrNoTagSource.
+	// Tags expands the list's service tags: a *servicetag.Document, a
+	// *servicetag.Loader, a TagMap or any TagSource. Nil: a list with a
+	// service tag fails with ErrNoTagSource.
 	Tags TagSource
 
 	// Egress is what AKS allows implicitly.
@@ -72,46 +109,76 @@ type Resolver struct {
 	// route's next hop. For one address use netip.PrefixFrom(a, a.BitLen()).
 	// Only the lint reads them.
 	ExtraEgress []netip.Prefix
-
-	// Policy is the policy the list was parsed with; the lint warns when
-	// the list approaches Policy.MaxEntries. The zero Policy has no limit.
-	Policy Policy
 }
 
-// Resolve returns the Set that l allows with r's service tags and egress,
-// and the lint findings about l (see LintKind). Findings never make
-// Resolve fail; errors do, and then the Set is nil.
+// Resolve returns the Set that l allows with r's service tags and egress.
+// On error the Set is nil.
 //
 // By Mode:
 //   - Restricted: the union of l.Prefixes, the prefixes of each of
 //     l.ServiceTags and r.Egress;
 //   - Disabled: every address, IPv4 and IPv6 (0.0.0.0/0 and ::/0);
 //   - EgressOnly: r.Egress alone; with no egress given that set is empty
-//     and denies everyone (a LintNoEgress finding says so).
+//     and denies everyone (Lint says so).
 //
 // The Set's Explain names the rule that allows each address: a listed
 // entry first (the first in list order when several cover it), else a
 // service tag, else an egress address or prefix.
 //
 // Resolve fails with ErrNoTagSource when l names a tag and r.Tags is nil,
-// with the TagSource's error (wrapping servicetag.ErrUnknownTag, with its
-// suggestions) for an unknown tag, with ErrInvalidEgress for an invalid,
-// zoned, IPv4-mapped or non-canonical address or prefix in r, and with
-// ErrInvalidList for a List that Parse cannot produce. All problems are
-// reported together (errors.Join).
-func (r Resolver) Resolve(l List) (*Set, []Finding, error) {
+// with the TagSource's error (matching ErrUnknownTag, with suggestions
+// when the source has them) for an unknown tag, with ErrInvalidEgress for
+// an invalid, zoned, IPv4-mapped or non-canonical address or prefix in r,
+// and with ErrInvalidList for a List that Parse cannot produce. All
+// problems are reported together (errors.Join).
+func (r Resolver) Resolve(l List) (*Set, error) {
+	rules, _, err := r.rules(l)
+	if err != nil {
+		return nil, err
+	}
+	ips, err := ruleSet(rules)
+	if err != nil {
+		return nil, err
+	}
+	s := Compile(ips)
+	s.rules.Store(newRuleTable(rules))
+	return s, nil
+}
+
+// Lint returns the findings about l in r's context (see LintKind): entries
+// that are duplicate, covered, broad or non-global, node prefixes and extra
+// egress that the resolved set would not allow, an EgressOnly list without
+// egress, and a list near its policy's entry limit. Entry findings come
+// first, in entry order, then those about the whole list.
+//
+// Findings never make a list invalid, and Lint does not fail: what cannot
+// be resolved (Resolve reports it) is left out of the checks that need it.
+// Call Lint where someone reads the findings (a CLI, a review bot, an
+// admission webhook); the enforcement path needs only Resolve.
+func (r Resolver) Lint(l List) []Finding {
+	rules, egress, _ := r.rules(l)
+	ips, _ := ruleSet(rules)
+	if ips == nil {
+		ips = new(netipx.IPSet)
+	}
+	return r.lint(l, ips, egress)
+}
+
+// rules returns the rules that make up l's set, in priority order, and
+// whether any egress was given; err joins every problem found.
+func (r Resolver) rules(l List) (rules []Rule, egress bool, err error) {
 	var errs []error
-	egress, err := r.Egress.rules()
+	eg, err := r.Egress.rules()
 	if err != nil {
 		errs = append(errs, err)
 	}
 	for i, p := range r.NodePrefixes {
-		if err := checkInput(p, "Resolver.NodePrefixes", i); err != nil {
+		if err := checkInput(p, "node public IP prefix", i); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	for i, p := range r.ExtraEgress {
-		if err := checkInput(p, "Resolver.ExtraEgress", i); err != nil {
+		if err := checkInput(p, "extra egress prefix", i); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -119,7 +186,6 @@ func (r Resolver) Resolve(l List) (*Set, []Finding, error) {
 		errs = append(errs, err)
 	}
 
-	var rules []Rule
 	switch l.Mode {
 	case Disabled:
 		rules = []Rule{
@@ -127,55 +193,55 @@ func (r Resolver) Resolve(l List) (*Set, []Finding, error) {
 			{Source: FromDisabled, Index: -1, Prefix: netip.PrefixFrom(netip.IPv6Unspecified(), 0)},
 		}
 	case EgressOnly:
-		rules = egress
+		rules = eg
 	default:
-		rules = make([]Rule, 0, len(l.Prefixes)+len(egress))
+		rules = make([]Rule, 0, len(l.Prefixes)+len(eg))
 		for i, p := range l.Prefixes {
+			if ipx.CheckPrefix(p) != ipx.OK {
+				continue // reported by l.check
+			}
 			rules = append(rules, Rule{Source: FromEntry, Index: i, Prefix: p})
 		}
 		for i, name := range l.ServiceTags {
-			tagRules, err := r.expand(name, i)
-			if err != nil {
+			var err error
+			if rules, err = r.expand(rules, name, i); err != nil {
 				errs = append(errs, err)
-				continue
 			}
-			rules = append(rules, tagRules...)
 		}
-		rules = append(rules, egress...)
+		rules = append(rules, eg...)
 	}
-	if len(errs) > 0 {
-		return nil, nil, errors.Join(errs...)
-	}
+	return rules, len(eg) > 0, errors.Join(errs...)
+}
 
+// ruleSet returns the union of the rules' prefixes.
+func ruleSet(rules []Rule) (*netipx.IPSet, error) {
 	var b netipx.IPSetBuilder
 	for _, rule := range rules {
 		b.AddPrefix(rule.Prefix)
 	}
 	ips, err := b.IPSet()
-	if err != nil { // unreachable: every prefix was checked above
-		return nil, nil, fmt.Errorf("%w: %v", ErrInvalidList, err)
+	if err != nil { // unreachable: every prefix was checked
+		return nil, fmt.Errorf("%w: %v", ErrInvalidList, err)
 	}
-	s := Compile(ips)
-	s.rules.Store(newRuleTable(rules))
-	return s, r.lint(l, ips, len(egress) > 0), nil
+	return ips, nil
 }
 
-// expand looks up the i'th service tag of a list.
-func (r Resolver) expand(name string, i int) ([]Rule, error) {
+// expand appends the rules of the i'th service tag of a list to rules.
+func (r Resolver) expand(rules []Rule, name string, i int) ([]Rule, error) {
 	if r.Tags == nil {
-		return nil, fmt.Errorf("%w: the list names service tag %q; set Resolver.Tags (for example to a *servicetag.Document) to expand it", ErrNoTagSource, name)
+		return rules, fmt.Errorf("%w: the list names service tag %q, but no service-tag source was given to expand it", ErrNoTagSource, name)
 	}
-	tag, err := r.Tags.Lookup(name)
+	canonical, ps, err := r.Tags.LookupTag(name)
 	if err != nil {
-		return nil, fmt.Errorf("allowlist: service tag %q: %w", name, err)
+		return rules, fmt.Errorf("allowlist: service tag %q: %w", name, err)
 	}
-	if tag.Name != "" {
-		name = tag.Name // the source's spelling
+	if canonical != "" {
+		name = canonical // the source's spelling
 	}
-	rules := make([]Rule, 0, len(tag.Prefixes))
-	for _, p := range tag.Prefixes {
-		if !p.IsValid() || p != p.Masked() || p.Addr().Is4In6() {
-			return nil, fmt.Errorf("%w: service tag %q holds the prefix %s, which is invalid, IPv4-mapped or not canonical", ErrInvalidList, name, p)
+	n := len(rules)
+	for _, p := range ps {
+		if ipx.CheckPrefix(p) != ipx.OK {
+			return rules[:n], fmt.Errorf("%w: service tag %q holds the prefix %s, which is invalid, IPv4-mapped or not canonical; fix the tag source", ErrInvalidList, name, p)
 		}
 		rules = append(rules, Rule{Source: FromServiceTag, Index: i, Prefix: p, Tag: name})
 	}
@@ -187,65 +253,69 @@ func (r Resolver) expand(name string, i int) ([]Rule, error) {
 func (e Egress) rules() ([]Rule, error) {
 	var errs []error
 	var rules []Rule
-	add := func(p netip.Prefix, field string, i int) {
-		if err := checkInput(p, field, i); err != nil {
+	addAddr := func(a netip.Addr, what string, i int) {
+		if err := checkAddr(a, what, i); err != nil {
 			errs = append(errs, err)
 			return
 		}
-		rules = append(rules, Rule{Source: FromEgress, Index: -1, Prefix: p})
+		rules = append(rules, Rule{Source: FromEgress, Index: -1, Prefix: ipx.Host(a)})
 	}
 	for i, a := range e.OutboundIPs {
-		if err := checkAddr(a, "Egress.OutboundIPs", i); err != nil {
+		addAddr(a, "outbound IP", i)
+	}
+	for i, p := range e.OutboundPrefixes {
+		if err := checkInput(p, "outbound IP prefix", i); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		add(netip.PrefixFrom(a, a.BitLen()), "Egress.OutboundIPs", i)
-	}
-	for i, p := range e.OutboundPrefixes {
-		add(p, "Egress.OutboundPrefixes", i)
+		rules = append(rules, Rule{Source: FromEgress, Index: -1, Prefix: p})
 	}
 	if e.APIServer.IsValid() || e.APIServer.Zone() != "" {
-		if err := checkAddr(e.APIServer, "Egress.APIServer", -1); err != nil {
-			errs = append(errs, err)
-		} else {
-			add(netip.PrefixFrom(e.APIServer, e.APIServer.BitLen()), "Egress.APIServer", -1)
-		}
+		addAddr(e.APIServer, "API server IP", -1)
 	}
 	return rules, errors.Join(errs...)
 }
 
-// where names field, or field[i] when i >= 0.
-func where(field string, i int) string {
+// where names the i'th value of a kind ("outbound IP 2"), or the kind alone
+// when i < 0.
+func where(what string, i int) string {
 	if i < 0 {
-		return field
+		return what
 	}
-	return fmt.Sprintf("%s[%d]", field, i)
+	return fmt.Sprintf("%s %d", what, i)
 }
 
-func checkAddr(a netip.Addr, field string, i int) error {
-	switch {
-	case !a.IsValid():
-		return fmt.Errorf("%w: %s is the zero netip.Addr; leave it out or give a real address", ErrInvalidEgress, where(field, i))
-	case a.Zone() != "":
-		return fmt.Errorf("%w: %s %s has a zone; give the address without %%%s", ErrInvalidEgress, where(field, i), a, a.Zone())
-	case a.Is4In6():
-		return fmt.Errorf("%w: %s %s is IPv4-mapped; give the IPv4 address %s", ErrInvalidEgress, where(field, i), a, a.Unmap())
+func checkAddr(a netip.Addr, what string, i int) error {
+	switch ipx.CheckAddr(a) {
+	case ipx.Invalid:
+		return fmt.Errorf("%w: %s is empty (the zero address); leave it out or give a real address", ErrInvalidEgress, where(what, i))
+	case ipx.Zoned:
+		return fmt.Errorf("%w: %s %s has a zone; give %s", ErrInvalidEgress, where(what, i), a, a.WithZone(""))
+	case ipx.Mapped:
+		return fmt.Errorf("%w: %s %s is IPv4-mapped; give the IPv4 address %s", ErrInvalidEgress, where(what, i), a, a.Unmap())
 	}
 	return nil
 }
 
-func checkInput(p netip.Prefix, field string, i int) error {
-	switch {
-	case !p.IsValid():
-		return fmt.Errorf("%w: %s is not a valid prefix; leave it out or give a real one", ErrInvalidEgress, where(field, i))
-	case p.Addr().Is4In6():
-		return fmt.Errorf("%w: %s %s is IPv4-mapped; give the IPv4 prefix instead", ErrInvalidEgress, where(field, i), p)
-	case p != p.Masked():
+func checkInput(p netip.Prefix, what string, i int) error {
+	switch ipx.CheckPrefix(p) {
+	case ipx.Invalid:
+		return fmt.Errorf("%w: %s is not a valid prefix; leave it out or give a real one", ErrInvalidEgress, where(what, i))
+	case ipx.Mapped:
+		if u := ipx.Unmapped(p); u.IsValid() {
+			return fmt.Errorf("%w: %s %s is IPv4-mapped; give the IPv4 prefix %s", ErrInvalidEgress, where(what, i), p, u)
+		}
+		return fmt.Errorf("%w: %s %s is IPv4-mapped; give the IPv4 prefix it stands for", ErrInvalidEgress, where(what, i), p)
+	case ipx.HostBits:
 		return fmt.Errorf("%w: %s %s has host bits set; give %s (the range it lies in) or %s (the single address)",
-			ErrInvalidEgress, where(field, i), p, p.Masked(), netip.PrefixFrom(p.Addr(), p.Addr().BitLen()))
+			ErrInvalidEgress, where(what, i), p, p.Masked(), ipx.Host(p.Addr()))
 	}
 	return nil
 }
+
+// maxListProblems is how many invalid entries of a hand-built List check
+// reports one by one; the rest are counted.
+const maxListProblems = 10
 
 // check reports what makes l a value that Parse cannot produce.
 func (l List) check() error {
@@ -260,15 +330,25 @@ func (l List) check() error {
 	default:
 		errs = append(errs, fmt.Errorf("%w: unknown Mode %d; use Restricted, Disabled or EgressOnly", ErrInvalidList, int(l.Mode)))
 	}
+	bad := 0
 	for i, p := range l.Prefixes {
-		switch {
-		case !p.IsValid():
-			errs = append(errs, fmt.Errorf("%w: Prefixes[%d] is not a valid prefix; build lists with Parse", ErrInvalidList, i))
-		case p.Addr().Is4In6():
-			errs = append(errs, fmt.Errorf("%w: Prefixes[%d] %s is IPv4-mapped; use the IPv4 prefix", ErrInvalidList, i, p))
-		case p != p.Masked():
-			errs = append(errs, fmt.Errorf("%w: Prefixes[%d] %s has host bits set; use %s", ErrInvalidList, i, p, p.Masked()))
+		var err error
+		switch ipx.CheckPrefix(p) {
+		case ipx.OK:
+			continue
+		case ipx.Invalid:
+			err = fmt.Errorf("%w: entry %d is not a valid prefix; build lists with Parse", ErrInvalidList, i)
+		case ipx.Mapped:
+			err = fmt.Errorf("%w: entry %d %s is IPv4-mapped; use the IPv4 prefix", ErrInvalidList, i, p)
+		case ipx.HostBits:
+			err = fmt.Errorf("%w: entry %d %s has host bits set; use %s", ErrInvalidList, i, p, p.Masked())
 		}
+		if bad++; bad <= maxListProblems {
+			errs = append(errs, err)
+		}
+	}
+	if bad > maxListProblems {
+		errs = append(errs, fmt.Errorf("%w: and %d more invalid entries", ErrInvalidList, bad-maxListProblems))
 	}
 	return errors.Join(errs...)
 }

@@ -20,13 +20,13 @@ var (
 // servicetag's, and the returned Name is the map's spelling.
 type fakeTags map[string][]netip.Prefix
 
-func (f fakeTags) Lookup(name string) (servicetag.Tag, error) {
+func (f fakeTags) LookupTag(name string) (string, []netip.Prefix, error) {
 	for k, ps := range f {
 		if strings.EqualFold(k, name) {
-			return servicetag.Tag{Name: k, Prefixes: ps}, nil
+			return k, ps, nil
 		}
 	}
-	return servicetag.Tag{}, &servicetag.UnknownTagError{Name: name, Suggestions: []string{"AzureCloud"}}
+	return "", nil, &servicetag.UnknownTagError{Name: name, Suggestions: []string{"AzureCloud"}}
 }
 
 func mustParse(t testing.TB, s string, p Policy) List {
@@ -40,11 +40,11 @@ func mustParse(t testing.TB, s string, p Policy) List {
 
 func mustResolve(t testing.TB, r Resolver, l List) (*Set, []Finding) {
 	t.Helper()
-	s, fs, err := r.Resolve(l)
+	s, err := r.Resolve(l)
 	if err != nil {
 		t.Fatalf("Resolve(%v): %v", l, err)
 	}
-	return s, fs
+	return s, r.Lint(l)
 }
 
 // aksEgress is a cluster's implicit egress as in the AKS documentation:
@@ -90,7 +90,7 @@ func TestResolveAKSScenarios(t *testing.T) {
 		// "az aks create ... --api-server-authorized-ip-ranges 73.140.245.0/24
 		// --load-balancer-outbound-ips ...": the list and the egress.
 		l := mustParse(t, "73.140.245.0/24,137.117.106.88/29", AKS)
-		s, fs := mustResolve(t, Resolver{Egress: aksEgress, Policy: AKS}, l)
+		s, fs := mustResolve(t, Resolver{Egress: aksEgress}, l)
 		if len(fs) != 0 {
 			t.Errorf("findings: %v", fs)
 		}
@@ -117,7 +117,7 @@ func TestResolveAKSScenarios(t *testing.T) {
 
 	t.Run("0.0.0.0/32 with outbound IPs only", func(t *testing.T) {
 		l := mustParse(t, "0.0.0.0/32", AKS)
-		s, fs := mustResolve(t, Resolver{Egress: aksEgress, Policy: AKS}, l)
+		s, fs := mustResolve(t, Resolver{Egress: aksEgress}, l)
 		if len(fs) != 0 {
 			t.Errorf("findings: %v", fs)
 		}
@@ -157,7 +157,7 @@ func TestResolveAKSScenarios(t *testing.T) {
 
 	t.Run(`"" allows everything`, func(t *testing.T) {
 		l := mustParse(t, "", AKS)
-		s, fs := mustResolve(t, Resolver{Egress: aksEgress, Policy: AKS}, l)
+		s, fs := mustResolve(t, Resolver{Egress: aksEgress}, l)
 		if len(fs) != 0 {
 			t.Errorf("findings: %v", fs)
 		}
@@ -184,7 +184,7 @@ func TestResolveAKSScenarios(t *testing.T) {
 		// The documentation: "If you omit an existing IP address, the command
 		// replaces it". The operator works from 73.140.245.17, inside the
 		// first entry, and the update forgets that entry.
-		r := Resolver{Egress: aksEgress, Policy: AKS}
+		r := Resolver{Egress: aksEgress}
 		cur, _ := mustResolve(t, r, mustParse(t, "73.140.245.0/24,137.117.106.88/29", AKS))
 		next, _ := mustResolve(t, r, mustParse(t, "137.117.106.88/29,20.20.20.20", AKS))
 		c := Diff(cur, next)
@@ -219,19 +219,19 @@ func TestResolveErrors(t *testing.T) {
 	}{
 		{"unknown tag", Resolver{Tags: tags}, List{ServiceTags: []string{"AzureClod"}}, servicetag.ErrUnknownTag, `service tag "AzureClod"`},
 		{"unknown tag keeps suggestions", Resolver{Tags: tags}, List{ServiceTags: []string{"AzureClod"}}, servicetag.ErrUnknownTag, `did you mean "AzureCloud"`},
-		{"no tag source", Resolver{}, List{ServiceTags: []string{"AzureCloud"}}, ErrNoTagSource, "set Resolver.Tags"},
-		{"zero outbound IP", Resolver{Egress: Egress{OutboundIPs: []netip.Addr{{}}}}, List{}, ErrInvalidEgress, "Egress.OutboundIPs[0] is the zero"},
-		{"zoned outbound IP", Resolver{Egress: Egress{OutboundIPs: []netip.Addr{mkAddr("1.2.3.4"), mkAddr("fe80::1%eth0")}}}, List{}, ErrInvalidEgress, "Egress.OutboundIPs[1] fe80::1%eth0 has a zone"},
+		{"no tag source", Resolver{}, List{ServiceTags: []string{"AzureCloud"}}, ErrNoTagSource, "no service-tag source was given"},
+		{"zero outbound IP", Resolver{Egress: Egress{OutboundIPs: []netip.Addr{{}}}}, List{}, ErrInvalidEgress, "outbound IP 0 is empty"},
+		{"zoned outbound IP", Resolver{Egress: Egress{OutboundIPs: []netip.Addr{mkAddr("1.2.3.4"), mkAddr("fe80::1%eth0")}}}, List{}, ErrInvalidEgress, "outbound IP 1 fe80::1%eth0 has a zone"},
 		{"mapped outbound IP", Resolver{Egress: Egress{OutboundIPs: []netip.Addr{mkAddr("::ffff:1.2.3.4")}}}, List{}, ErrInvalidEgress, "give the IPv4 address 1.2.3.4"},
-		{"mapped API server", Resolver{Egress: Egress{APIServer: mkAddr("::ffff:1.2.3.4")}}, List{}, ErrInvalidEgress, "Egress.APIServer ::ffff:1.2.3.4 is IPv4-mapped"},
+		{"mapped API server", Resolver{Egress: Egress{APIServer: mkAddr("::ffff:1.2.3.4")}}, List{}, ErrInvalidEgress, "API server IP ::ffff:1.2.3.4 is IPv4-mapped"},
 		{"zoned API server", Resolver{Egress: Egress{APIServer: mkAddr("fe80::1%2")}}, List{}, ErrInvalidEgress, "has a zone"},
 		{"non-canonical outbound prefix", Resolver{Egress: Egress{OutboundPrefixes: []netip.Prefix{mkPrefix("52.170.64.1/30")}}}, List{}, ErrInvalidEgress, "give 52.170.64.0/30"},
-		{"invalid outbound prefix", Resolver{Egress: Egress{OutboundPrefixes: []netip.Prefix{{}}}}, List{}, ErrInvalidEgress, "Egress.OutboundPrefixes[0] is not a valid prefix"},
+		{"invalid outbound prefix", Resolver{Egress: Egress{OutboundPrefixes: []netip.Prefix{{}}}}, List{}, ErrInvalidEgress, "outbound IP prefix 0 is not a valid prefix"},
 		{"mapped outbound prefix", Resolver{Egress: Egress{OutboundPrefixes: []netip.Prefix{mkPrefix("::ffff:1.2.3.0/120")}}}, List{}, ErrInvalidEgress, "IPv4-mapped"},
-		{"non-canonical node prefix", Resolver{NodePrefixes: []netip.Prefix{mkPrefix("52.1.2.3/28")}}, List{}, ErrInvalidEgress, "Resolver.NodePrefixes[0]"},
-		{"invalid extra egress", Resolver{ExtraEgress: []netip.Prefix{{}}}, List{}, ErrInvalidEgress, "Resolver.ExtraEgress[0]"},
+		{"non-canonical node prefix", Resolver{NodePrefixes: []netip.Prefix{mkPrefix("52.1.2.3/28")}}, List{}, ErrInvalidEgress, "node public IP prefix 0 52.1.2.3/28"},
+		{"invalid extra egress", Resolver{ExtraEgress: []netip.Prefix{{}}}, List{}, ErrInvalidEgress, "extra egress prefix 0 is not"},
 		{"non-canonical list prefix", Resolver{}, List{Prefixes: []netip.Prefix{mkPrefix("1.2.3.4/24")}}, ErrInvalidList, "use 1.2.3.0/24"},
-		{"invalid list prefix", Resolver{}, List{Prefixes: []netip.Prefix{{}}}, ErrInvalidList, "Prefixes[0]"},
+		{"invalid list prefix", Resolver{}, List{Prefixes: []netip.Prefix{{}}}, ErrInvalidList, "entry 0 is not a valid prefix"},
 		{"mapped list prefix", Resolver{}, List{Prefixes: []netip.Prefix{mkPrefix("::ffff:1.2.3.4/128")}}, ErrInvalidList, "IPv4-mapped"},
 		{"disabled with entries", Resolver{}, List{Mode: Disabled, Prefixes: []netip.Prefix{mkPrefix("1.2.3.4/32")}}, ErrInvalidList, "a Disabled list has 1 prefixes"},
 		{"egress-only with a tag", Resolver{Tags: tags}, List{Mode: EgressOnly, ServiceTags: []string{"AzureCloud"}}, ErrInvalidList, "EgressOnly"},
@@ -240,21 +240,21 @@ func TestResolveErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, fs, err := tt.r.Resolve(tt.l)
+			s, err := tt.r.Resolve(tt.l)
 			if !errors.Is(err, tt.is) {
 				t.Fatalf("Resolve error = %v, want errors.Is %v", err, tt.is)
 			}
 			if !strings.Contains(err.Error(), tt.substr) {
 				t.Errorf("message %q lacks %q", err, tt.substr)
 			}
-			if s != nil || fs != nil {
-				t.Errorf("Resolve returned a set or findings with an error")
+			if s != nil {
+				t.Errorf("Resolve returned a set with an error")
 			}
 		})
 	}
 
 	// All problems are reported together.
-	_, _, err := Resolver{Egress: Egress{OutboundIPs: []netip.Addr{{}}}}.Resolve(List{Mode: Mode(9), ServiceTags: []string{"X"}})
+	_, err := Resolver{Egress: Egress{OutboundIPs: []netip.Addr{{}}}}.Resolve(List{Mode: Mode(9), ServiceTags: []string{"X"}})
 	for _, want := range []error{ErrInvalidEgress, ErrInvalidList, ErrNoTagSource} {
 		if !errors.Is(err, want) {
 			t.Errorf("joined error %v lacks %v", err, want)

@@ -31,7 +31,7 @@ func loadPublic(t testing.TB) *servicetag.Document {
 func TestResolveAzureCloud(t *testing.T) {
 	doc := loadPublic(t)
 	l := mustParse(t, "AzureCloud,20.20.20.20", AKS)
-	s, fs := mustResolve(t, Resolver{Tags: doc, Egress: aksEgress, Policy: AKS}, l)
+	s, fs := mustResolve(t, Resolver{Tags: doc, Egress: aksEgress}, l)
 	if len(fs) != 0 {
 		t.Errorf("findings: %v", fs)
 	}
@@ -84,9 +84,9 @@ func TestResolveAzureCloud(t *testing.T) {
 	}
 
 	// A misspelt regional tag is an error with a suggestion.
-	_, _, err = Resolver{Tags: doc}.Resolve(mustParse(t, "AzureCloud.francecentral", AKS))
-	if !errors.Is(err, servicetag.ErrUnknownTag) || !strings.Contains(err.Error(), "AzureCloud.centralfrance") {
-		t.Errorf("unknown tag error = %v, want ErrUnknownTag suggesting AzureCloud.centralfrance", err)
+	_, err = Resolver{Tags: doc}.Resolve(mustParse(t, "AzureCloud.francecentral", AKS))
+	if !errors.Is(err, servicetag.ErrUnknownTag) || !errors.Is(err, ErrUnknownTag) || !strings.Contains(err.Error(), "AzureCloud.centralfrance") {
+		t.Errorf("unknown tag error = %v, want servicetag.ErrUnknownTag and ErrUnknownTag suggesting AzureCloud.centralfrance", err)
 	}
 }
 
@@ -94,10 +94,10 @@ func TestResolveAzureCloud(t *testing.T) {
 func BenchmarkResolve(b *testing.B) {
 	doc := loadPublic(b)
 	l := mustParse(b, "AzureCloud,"+entries(199, 2), AKS)
-	r := Resolver{Tags: doc, Egress: aksEgress, Policy: AKS}
+	r := Resolver{Tags: doc, Egress: aksEgress}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := r.Resolve(l); err != nil {
+		if _, err := r.Resolve(l); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -134,6 +134,19 @@ func (d *Document) Lookup(name string) (Tag, error) {
 	return Tag{}, &UnknownTagError{Name: name, Suggestions: d.Suggest(name, 3)}
 }
 
+// LookupTag returns the prefixes of the tag with the given name, ignoring
+// case, and its name as published. It is Lookup in the terms of
+// allowlist.TagSource, so a Document can expand the service tags of a range
+// list. The prefixes are the Document's own: do not modify them. For an
+// unknown name the error is an [*UnknownTagError] with suggestions.
+func (d *Document) LookupTag(name string) (string, []netip.Prefix, error) {
+	t, err := d.Lookup(name)
+	if err != nil {
+		return "", nil, err
+	}
+	return t.Name, t.Prefixes, nil
+}
+
 // Expand returns the union of the addresses of the named tags (case is
 // ignored). An unknown name gives an [*UnknownTagError]; no names give an
 // empty set.

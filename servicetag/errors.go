@@ -3,6 +3,7 @@ package servicetag
 import (
 	"errors"
 	"fmt"
+	"github.com/ipallow/ipallow/internal/tagerr"
 	"strconv"
 	"strings"
 )
@@ -171,4 +172,10 @@ func (e *UnknownTagError) Error() string {
 }
 
 // Is reports whether target is [ErrUnknownTag].
-func (e *UnknownTagError) Is(target error) bool { return target == ErrUnknownTag }
+//
+// It also matches allowlist.ErrUnknownTag, so that a caller of
+// allowlist.Resolver.Resolve can test for an unknown tag without knowing
+// which source the tags came from.
+func (e *UnknownTagError) Is(target error) bool {
+	return target == ErrUnknownTag || target == tagerr.ErrUnknownTag
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -71,6 +72,18 @@ func (l *Loader) Lookup(name string) (Tag, error) {
 		return Tag{}, fmt.Errorf("servicetag: cannot look up %q: %w", name, ErrNoDocument)
 	}
 	return d.Lookup(name)
+}
+
+// LookupTag looks name up in the last good document, as
+// Document.LookupTag does, so a Loader is an allowlist.TagSource that
+// answers from the newest document after each refresh. Before the first
+// successful Refresh it fails with ErrNoDocument.
+func (l *Loader) LookupTag(name string) (string, []netip.Prefix, error) {
+	d := l.Document()
+	if d == nil {
+		return "", nil, fmt.Errorf("servicetag: cannot look up %q: %w", name, ErrNoDocument)
+	}
+	return d.LookupTag(name)
 }
 
 // Status reports the last good document's content hash, the time of the

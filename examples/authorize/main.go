@@ -79,7 +79,6 @@ func main() {
 func run(w io.Writer, c config) int {
 	// 1. The platform's side: service tags and egress addresses.
 	var r allowlist.Resolver
-	r.Policy = allowlist.AKS
 	if c.serviceTags != "" {
 		doc, err := servicetag.LoadFile(c.serviceTags)
 		if err != nil {
@@ -163,7 +162,7 @@ func resolve(w io.Writer, r allowlist.Resolver, ranges string) (*allowlist.Set, 
 		fmt.Fprintf(w, "valid: %d range(s), %d service tag(s); canonical form %q\n",
 			len(list.Prefixes), len(list.ServiceTags), list.String())
 	}
-	set, findings, err := r.Resolve(list)
+	set, err := r.Resolve(list)
 	if err != nil {
 		if errors.Is(err, allowlist.ErrNoTagSource) {
 			fmt.Fprintf(w, "error: %v\n  (pass a service-tag download with -service-tags FILE)\n", err)
@@ -172,7 +171,7 @@ func resolve(w io.Writer, r allowlist.Resolver, ranges string) (*allowlist.Set, 
 		}
 		return nil, false
 	}
-	for _, f := range findings {
+	for _, f := range r.Lint(list) {
 		fmt.Fprintf(w, "warning: %v\n", f)
 	}
 	fmt.Fprintf(w, "enforced: %d address prefix(es) after merging\n", set.NumPrefixes())

@@ -54,6 +54,7 @@ import (
 	"time"
 
 	"github.com/ipallow/ipallow/allowlist"
+	"github.com/ipallow/ipallow/allowlist/guard"
 	"github.com/ipallow/ipallow/ipsource"
 )
 
@@ -94,7 +95,7 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 	fs.StringVar(&c.upstream, "upstream", "", "the `URL` to guard (default: a built-in demo upstream)")
 	fs.StringVar(&c.ranges, "ranges", "127.0.0.1/32", "the range `list` to allow, as the AKS flag takes it")
 	fs.StringVar(&c.rangesFile, "ranges-file", "", "a `file` holding the range list, reloaded when it changes")
-	fs.DurationVar(&c.interval, "interval", allowlist.DefaultInterval, "how often to look at -ranges-file")
+	fs.DurationVar(&c.interval, "interval", guard.DefaultInterval, "how often to look at -ranges-file")
 	fs.StringVar(&policy, "policy", "general", "the parsing `policy`: general or aks")
 	fs.StringVar(&c.source, "source", "remoteaddr", "where the client address comes from: remoteaddr, xff, forwarded, header:NAME, xff-hops:N, forwarded-hops:N")
 	fs.StringVar(&trusted, "trusted", "", "comma-separated `prefixes` of trusted proxies (for xff, forwarded and header:NAME)")
@@ -217,28 +218,28 @@ func (c config) extractor() (ipsource.Extractor, error) {
 }
 
 // guard is the proxy that a config describes, before it listens.
-type guard struct {
+type server struct {
 	handler http.Handler
-	holder  *allowlist.Holder
-	watcher *allowlist.FileWatcher // nil without -ranges-file
+	holder  *guard.Holder
+	watcher *guard.FileWatcher // nil without -ranges-file
 }
 
 // newGuard builds the guarded proxy for upstream. With -ranges-file it loads
 // the file once and fails if it cannot; onReload, if not nil, sees every
 // later reload event after it is logged.
-func newGuard(c config, upstream *url.URL, logger *slog.Logger, onReload func(allowlist.ReloadEvent)) (*guard, error) {
+func newGuard(c config, upstream *url.URL, logger *slog.Logger, onReload func(guard.ReloadEvent)) (*server, error) {
 	src, err := c.extractor()
 	if err != nil {
 		return nil, err
 	}
-	g := &guard{holder: new(allowlist.Holder)}
+	g := &server{holder: new(guard.Holder)}
 	if c.rangesFile != "" {
-		g.watcher = &allowlist.FileWatcher{
+		g.watcher = &guard.FileWatcher{
 			Path:     c.rangesFile,
-			Build:    allowlist.RangeFileBuilder(c.policy, allowlist.Resolver{}),
+			Build:    guard.RangeFileBuilder(c.policy, allowlist.Resolver{}),
 			Holder:   g.holder,
 			Interval: c.interval,
-			OnReload: func(e allowlist.ReloadEvent) {
+			OnReload: func(e guard.ReloadEvent) {
 				if e.Err != nil {
 					logger.Error("range list not applied, the last good list stays in force", "file", e.Path, "error", e.Err)
 				} else {
@@ -257,7 +258,7 @@ func newGuard(c config, upstream *url.URL, logger *slog.Logger, onReload func(al
 		if err != nil {
 			return nil, fmt.Errorf("-ranges: %w", err)
 		}
-		s, _, err := allowlist.Resolver{}.Resolve(l)
+		s, err := allowlist.Resolver{}.Resolve(l)
 		if err != nil {
 			return nil, fmt.Errorf("-ranges: %w", err)
 		}
@@ -270,7 +271,7 @@ func newGuard(c config, upstream *url.URL, logger *slog.Logger, onReload func(al
 		},
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError),
 	}
-	mw := allowlist.Middleware(g.holder, src, allowlist.WithDecisionHook(allowlist.LogDecisions(logger)))
+	mw := guard.Middleware(g.holder, src, guard.WithDecisionHook(guard.LogDecisions(logger)))
 	g.handler = mw(proxy)
 	return g, nil
 }

@@ -18,10 +18,11 @@ import (
 	"time"
 
 	"github.com/ipallow/ipallow/allowlist"
+	"github.com/ipallow/ipallow/allowlist/guard"
 )
 
 // newTestGuard builds the guard for args in front of an httptest upstream.
-func newTestGuard(t *testing.T, args []string, onReload func(allowlist.ReloadEvent)) (*guard, *syncWriter) {
+func newTestGuard(t *testing.T, args []string, onReload func(guard.ReloadEvent)) (*server, *syncWriter) {
 	t.Helper()
 	up := httptest.NewServer(http.HandlerFunc(demoUpstream))
 	t.Cleanup(up.Close)
@@ -185,13 +186,13 @@ func TestGuardRangesFile(t *testing.T) {
 		}
 	}
 	write("127.0.0.1\n")
-	events := make(chan allowlist.ReloadEvent, 8)
-	g, logs := newTestGuard(t, []string{"-ranges-file", path, "-interval", "2ms"}, func(e allowlist.ReloadEvent) { events <- e })
+	events := make(chan guard.ReloadEvent, 8)
+	g, logs := newTestGuard(t, []string{"-ranges-file", path, "-interval", "2ms"}, func(e guard.ReloadEvent) { events <- e })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { g.watcher.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
-	wait := func() allowlist.ReloadEvent {
+	wait := func() guard.ReloadEvent {
 		t.Helper()
 		select {
 		case e := <-events:
@@ -199,7 +200,7 @@ func TestGuardRangesFile(t *testing.T) {
 		case <-time.After(30 * time.Second): // a hang, not a timing check
 			t.Fatal("no reload event")
 		}
-		return allowlist.ReloadEvent{}
+		return guard.ReloadEvent{}
 	}
 	if e := wait(); !e.Applied { // the first load, in newGuard
 		t.Fatalf("first load: %+v", e)

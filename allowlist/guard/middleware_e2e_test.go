@@ -1,4 +1,4 @@
-package allowlist_test
+package guard_test
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/ipallow/ipallow/allowlist"
+	"github.com/ipallow/ipallow/allowlist/guard"
 	"github.com/ipallow/ipallow/ipsource"
 )
 
@@ -35,11 +36,11 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, _, err := allowlist.Resolver{}.Resolve(list)
+	set, err := allowlist.Resolver{}.Resolve(list)
 	if err != nil {
 		t.Fatal(err)
 	}
-	loopbackSet, _, err := allowlist.Resolver{}.Resolve(allowlist.List{Mode: allowlist.Restricted, Prefixes: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	loopbackSet, err := allowlist.Resolver{}.Resolve(allowlist.List{Mode: allowlist.Restricted, Prefixes: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,15 +118,15 @@ func TestEndToEnd(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var mu sync.Mutex
-			var hooked []allowlist.Decision
-			var inHandler *allowlist.Decision
-			hook := func(_ *http.Request, d allowlist.Decision) {
+			var hooked []guard.Decision
+			var inHandler *guard.Decision
+			hook := func(_ *http.Request, d guard.Decision) {
 				mu.Lock()
 				defer mu.Unlock()
 				hooked = append(hooked, d)
 			}
 			next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				d, ok := allowlist.DecisionFrom(r.Context())
+				d, ok := guard.DecisionFrom(r.Context())
 				if !ok {
 					t.Error("the wrapped handler found no Decision")
 				}
@@ -134,8 +135,8 @@ func TestEndToEnd(t *testing.T) {
 				mu.Unlock()
 				io.WriteString(w, "hello from upstream\n")
 			})
-			srv := httptest.NewServer(allowlist.Middleware(allowlist.NewHolder(tt.set), tt.src,
-				allowlist.WithDecisionHook(hook), allowlist.WithDecisionInContext())(next))
+			srv := httptest.NewServer(guard.Middleware(guard.NewHolder(tt.set), tt.src,
+				guard.WithDecisionHook(hook), guard.WithDecisionInContext())(next))
 			defer srv.Close()
 
 			for _, rq := range tt.requests {

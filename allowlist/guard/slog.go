@@ -1,4 +1,4 @@
-package allowlist
+package guard
 
 import (
 	"context"

@@ -1,10 +1,11 @@
-package allowlist
+package guard
 
 import (
 	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/ipallow/ipallow/allowlist"
 	"io"
 	"os"
 	"strings"
@@ -26,15 +27,15 @@ const racyWindow = 3 * time.Second
 
 // A BuildFunc builds a Set from the content of a file. It returns an error,
 // and no Set, for content it cannot use; RangeFileBuilder is one.
-type BuildFunc func(content []byte) (*Set, error)
+type BuildFunc func(content []byte) (*allowlist.Set, error)
 
 // ReloadEvent reports one outcome of a FileWatcher: a new Set was applied,
 // or the file could not be read or built and the Holder kept its Set.
 type ReloadEvent struct {
 	Path    string
-	Applied bool   // a Set built from the file's current content is in the Holder
-	Change  Change // with Applied: what the new Set gained and lost against the one it replaced
-	Err     error  // without Applied: why the file was not applied; the Holder kept its Set
+	Applied bool             // a Set built from the file's current content is in the Holder
+	Change  allowlist.Change // with Applied: what the new Set gained and lost against the one it replaced
+	Err     error            // without Applied: why the file was not applied; the Holder kept its Set
 }
 
 // FileWatcher keeps the Set in a Holder in step with a file. Reload reads the
@@ -104,7 +105,7 @@ func (w *FileWatcher) Reload() error {
 		return w.failRead(err)
 	}
 	if !fi.Mode().IsRegular() {
-		return w.failRead(fmt.Errorf("allowlist: %s is not a regular file; point the watcher at the file that holds the list", w.Path))
+		return w.failRead(fmt.Errorf("guard: %s is not a regular file; point the watcher at the file that holds the list", w.Path))
 	}
 	st := fileStat{mod: fi.ModTime().UnixNano(), size: fi.Size()}
 	if w.haveStat && !w.readFailed && st == w.stat && time.Since(fi.ModTime()) > racyWindow {
@@ -119,7 +120,7 @@ func (w *FileWatcher) Reload() error {
 		return w.failRead(err)
 	}
 	if int64(len(content)) > limit {
-		return w.failRead(fmt.Errorf("allowlist: %s is larger than %d bytes; raise FileWatcher.MaxBytes if it is meant to be", w.Path, limit))
+		return w.failRead(fmt.Errorf("guard: %s is larger than %d bytes; raise FileWatcher.MaxBytes if it is meant to be", w.Path, limit))
 	}
 	w.stat, w.haveStat = st, true
 	sum := sha256.Sum256(content)
@@ -134,13 +135,13 @@ func (w *FileWatcher) Reload() error {
 		err = errors.New("the build function returned no Set and no error")
 	}
 	if err != nil {
-		w.err = fmt.Errorf("allowlist: %s was not applied, the last good set stays in place: %w", w.Path, err)
+		w.err = fmt.Errorf("guard: %s was not applied, the last good set stays in place: %w", w.Path, err)
 		w.report(ReloadEvent{Path: w.Path, Err: w.err})
 		return w.err
 	}
 	old := w.Holder.Swap(s)
 	w.err = nil
-	w.report(ReloadEvent{Path: w.Path, Applied: true, Change: Diff(old, s)})
+	w.report(ReloadEvent{Path: w.Path, Applied: true, Change: allowlist.Diff(old, s)})
 	return nil
 }
 
@@ -159,7 +160,7 @@ func (w *FileWatcher) Rebuild() error {
 // failRead records that the file could not be read, and reports it unless
 // the same failure was the last one reported.
 func (w *FileWatcher) failRead(err error) error {
-	err = fmt.Errorf("allowlist: cannot read %s, the last good set stays in place: %w", w.Path, err)
+	err = fmt.Errorf("guard: cannot read %s, the last good set stays in place: %w", w.Path, err)
 	w.haveStat = false
 	if w.readFailed && w.err != nil && w.err.Error() == err.Error() {
 		return w.err
@@ -209,8 +210,8 @@ var errEmptyRangeFile = errors.New("the range file is empty; a file cannot disab
 // spaces and tabs, instead of disabling the allowlist: a file truncated
 // while it is written must not open the door. To allow everyone, list
 // 0.0.0.0/0 and ::/0 under a policy that permits them.
-func RangeFileBuilder(p Policy, r Resolver) BuildFunc {
-	return func(content []byte) (*Set, error) {
+func RangeFileBuilder(p allowlist.Policy, r allowlist.Resolver) BuildFunc {
+	return func(content []byte) (*allowlist.Set, error) {
 		s := string(content)
 		if t, ok := strings.CutSuffix(s, "\r\n"); ok {
 			s = t
@@ -220,11 +221,11 @@ func RangeFileBuilder(p Policy, r Resolver) BuildFunc {
 		if strings.Trim(s, " \t") == "" {
 			return nil, errEmptyRangeFile
 		}
-		l, err := Parse(s, p)
+		l, err := allowlist.Parse(s, p)
 		if err != nil {
 			return nil, err
 		}
-		set, _, err := r.Resolve(l)
+		set, err := r.Resolve(l)
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
-package allowlist
+package guard
 
 import (
+	"github.com/ipallow/ipallow/allowlist"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -13,18 +14,18 @@ import (
 // BenchmarkMiddleware measures the allowed path: the middleware with a
 // RemoteAddr extractor in front of an empty handler, against the bare
 // handler, for a client in a list of 200 ranges. The hook and context rows
-// show the cost of a Decision with its Rule (Explain), and of storing it in
+// show the cost of a Decision with its allowlist.Rule (Explain), and of storing it in
 // the request context.
 func BenchmarkMiddleware(b *testing.B) {
 	ps := make([]string, 0, 200)
 	for i := range 200 {
 		ps = append(ps, "20.0."+strconv.Itoa(i)+".0/24")
 	}
-	l, err := Parse(strings.Join(ps, ","), AKS)
+	l, err := allowlist.Parse(strings.Join(ps, ","), allowlist.AKS)
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, _, err := Resolver{}.Resolve(l)
+	s, err := allowlist.Resolver{}.Resolve(l)
 	if err != nil {
 		b.Fatal(err)
 	}

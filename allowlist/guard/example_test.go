@@ -1,4 +1,4 @@
-package allowlist_test
+package guard_test
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/ipallow/ipallow/allowlist"
+	"github.com/ipallow/ipallow/allowlist/guard"
 	"github.com/ipallow/ipallow/ipsource"
 )
 
@@ -20,7 +21,7 @@ func mustResolve(s string) *allowlist.Set {
 	if err != nil {
 		log.Fatal(err)
 	}
-	set, _, err := allowlist.Resolver{}.Resolve(l)
+	set, err := allowlist.Resolver{}.Resolve(l)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -41,16 +42,16 @@ func ExampleMiddleware() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	set, _, err := allowlist.Resolver{}.Resolve(list)
+	set, err := allowlist.Resolver{}.Resolve(list)
 	if err != nil {
 		log.Fatal(err)
 	}
-	holder := allowlist.NewHolder(set)
+	holder := guard.NewHolder(set)
 
 	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "hello")
 	})
-	handler := allowlist.Middleware(holder, ipsource.RemoteAddr())(api)
+	handler := guard.Middleware(holder, ipsource.RemoteAddr())(api)
 	// http.ListenAndServe(":8080", handler)
 
 	get(handler, "203.0.113.7:50123")
@@ -63,8 +64,8 @@ func ExampleMiddleware() {
 }
 
 func ExampleHolder() {
-	holder := allowlist.NewHolder(mustResolve("203.0.113.0/24"))
-	handler := allowlist.Middleware(holder, ipsource.RemoteAddr())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	holder := guard.NewHolder(mustResolve("203.0.113.0/24"))
+	handler := guard.Middleware(holder, ipsource.RemoteAddr())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "hello")
 	}))
 	get(handler, "198.51.100.1:1")
@@ -84,12 +85,12 @@ func ExampleHolder() {
 }
 
 func ExampleDecisionFrom() {
-	holder := allowlist.NewHolder(mustResolve("192.0.2.0/24, 203.0.113.0/24"))
+	holder := guard.NewHolder(mustResolve("192.0.2.0/24, 203.0.113.0/24"))
 	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d, _ := allowlist.DecisionFrom(r.Context())
+		d, _ := guard.DecisionFrom(r.Context())
 		fmt.Fprintf(w, "hello %s, allowed by %s\n", d.Client, d.Rule)
 	})
-	handler := allowlist.Middleware(holder, ipsource.RemoteAddr(), allowlist.WithDecisionInContext())(api)
+	handler := guard.Middleware(holder, ipsource.RemoteAddr(), guard.WithDecisionInContext())(api)
 	get(handler, "203.0.113.7:50123")
 	// Output:
 	// 203.0.113.7:50123: 200 hello 203.0.113.7, allowed by entry 1 203.0.113.0/24
@@ -106,9 +107,9 @@ func ExampleLogDecisions() {
 			return a
 		},
 	}))
-	holder := allowlist.NewHolder(mustResolve("203.0.113.0/24"))
-	handler := allowlist.Middleware(holder, ipsource.RemoteAddr(),
-		allowlist.WithDecisionHook(allowlist.LogDecisions(logger)))(http.NotFoundHandler())
+	holder := guard.NewHolder(mustResolve("203.0.113.0/24"))
+	handler := guard.Middleware(holder, ipsource.RemoteAddr(),
+		guard.WithDecisionHook(guard.LogDecisions(logger)))(http.NotFoundHandler())
 
 	for _, client := range []string{"203.0.113.7:1", "198.51.100.1:1"} {
 		r := httptest.NewRequest("GET", "/api", nil)
@@ -129,12 +130,12 @@ func ExampleFileWatcher() {
 	path := filepath.Join(dir, "authorized-ip-ranges")
 	os.WriteFile(path, []byte("20.0.0.0/16\n"), 0o644)
 
-	holder := new(allowlist.Holder) // refuses everyone until the file is loaded
-	w := &allowlist.FileWatcher{
+	holder := new(guard.Holder) // refuses everyone until the file is loaded
+	w := &guard.FileWatcher{
 		Path:   path,
-		Build:  allowlist.RangeFileBuilder(allowlist.AKS, allowlist.Resolver{}),
+		Build:  guard.RangeFileBuilder(allowlist.AKS, allowlist.Resolver{}),
 		Holder: holder,
-		OnReload: func(e allowlist.ReloadEvent) {
+		OnReload: func(e guard.ReloadEvent) {
 			if e.Err != nil {
 				fmt.Println("not applied; not global:", errors.Is(e.Err, allowlist.ErrNotGlobal))
 				return

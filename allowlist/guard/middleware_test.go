@@ -1,7 +1,8 @@
-package allowlist
+package guard
 
 import (
 	"errors"
+	"github.com/ipallow/ipallow/allowlist"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -36,8 +37,8 @@ var addrCmp = cmp.Options{
 	cmp.Comparer(func(a, b error) bool { return errors.Is(a, b) || errors.Is(b, a) }),
 }
 
-// mustSet compiles the prefixes ps into a Set.
-func mustSet(t testing.TB, ps ...string) *Set {
+// mustSet compiles the prefixes ps into a allowlist.Set.
+func mustSet(t testing.TB, ps ...string) *allowlist.Set {
 	t.Helper()
 	var b netipx.IPSetBuilder
 	for _, p := range ps {
@@ -47,7 +48,7 @@ func mustSet(t testing.TB, ps ...string) *Set {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Compile(s)
+	return allowlist.Compile(s)
 }
 
 // okHandler answers 200 "ok\n".
@@ -80,7 +81,7 @@ func TestMiddlewareAllowsAndRefuses(t *testing.T) {
 		{"extractor error", list, "@unix", Decision{Err: errBadPeer}},
 		{"empty holder", new(Holder), "192.0.2.7:4711", Decision{Client: netip.MustParseAddr("192.0.2.7"), Err: ErrNoSet}},
 		{"holder of nil", NewHolder(nil), "192.0.2.7:4711", Decision{Client: netip.MustParseAddr("192.0.2.7"), Err: ErrNoSet}},
-		{"empty set", NewHolder(Compile(nil)), "192.0.2.7:4711", Decision{Client: netip.MustParseAddr("192.0.2.7")}},
+		{"empty set", NewHolder(allowlist.Compile(nil)), "192.0.2.7:4711", Decision{Client: netip.MustParseAddr("192.0.2.7")}},
 	}
 	for _, tt := range tests {
 		for _, cfg := range []struct {
@@ -185,7 +186,7 @@ func TestHookCalledOncePerRequest(t *testing.T) {
 		r.RemoteAddr = remote
 		h.ServeHTTP(httptest.NewRecorder(), r)
 	}
-	rule := func(a string) Rule {
+	rule := func(a string) allowlist.Rule {
 		r, _ := mustSet(t, "192.0.2.0/24").Explain(netip.MustParseAddr(a))
 		return r
 	}
@@ -237,7 +238,7 @@ func TestExtractorWithoutAddressIsRefused(t *testing.T) {
 	}
 }
 
-// TestSwapUnderLoad runs many clients while the Set is swapped thousands of
+// TestSwapUnderLoad runs many clients while the allowlist.Set is swapped thousands of
 // times between two lists, and checks that each request was decided by one
 // of them. The lists share 10.0.0.0/24 and each has a range of its own:
 //
@@ -248,7 +249,7 @@ func TestExtractorWithoutAddressIsRefused(t *testing.T) {
 //	neither      refuse   refuse   refuse
 //
 // so a refused "both" client proves a request decided by no list, an allowed
-// "neither" client one decided by something else, and the hook's Rule tells
+// "neither" client one decided by something else, and the hook's allowlist.Rule tells
 // which list allowed an "A only" or "B only" client.
 func TestSwapUnderLoad(t *testing.T) {
 	a := mustSet(t, "10.0.0.0/24", "10.1.0.0/24")

@@ -1,16 +1,17 @@
-package allowlist
+package guard
 
 import (
 	"context"
+	"github.com/ipallow/ipallow/allowlist"
 	"net/netip"
 )
 
 // Decision is the verdict of the middleware on one request.
 type Decision struct {
-	Client  netip.Addr // the client address the extractor decided; the zero Addr if it failed
-	Allowed bool       // the request was passed to the wrapped handler
-	Rule    Rule       // with Allowed: the rule that allowed Client
-	Err     error      // why no address could be decided, or ErrNoSet; nil when the list decided
+	Client  netip.Addr     // the client address the extractor decided; the zero Addr if it failed
+	Allowed bool           // the request was passed to the wrapped handler
+	Rule    allowlist.Rule // with Allowed: the rule that allowed Client
+	Err     error          // why no address could be decided, or ErrNoSet; nil when the list decided
 }
 
 // decisionKey is the context key under which the middleware stores a Decision.
@@ -31,7 +32,7 @@ func (c *decisionContext) Value(key any) any {
 }
 
 func (c *decisionContext) String() string {
-	return "allowlist.decisionContext"
+	return "guard.decisionContext"
 }
 
 // withDecision returns ctx carrying d.

@@ -1,7 +1,8 @@
-package allowlist
+package guard
 
 import (
 	"errors"
+	"github.com/ipallow/ipallow/allowlist"
 	"net/http"
 	"net/netip"
 
@@ -10,7 +11,7 @@ import (
 
 // errNoAddr is the error of a Decision whose extractor returned neither an
 // address nor an error.
-var errNoAddr = errors.New("allowlist: the extractor returned no client address")
+var errNoAddr = errors.New("guard: the extractor returned no client address")
 
 // An Option configures Middleware.
 type Option struct {
@@ -70,10 +71,10 @@ func WithDecisionInContext() Option {
 // hook or WithDecisionInContext it also asks the Set which rule matched.
 func Middleware(h *Holder, src ipsource.Extractor, opts ...Option) func(http.Handler) http.Handler {
 	if h == nil {
-		panic("allowlist: Middleware called with a nil *Holder")
+		panic("guard: Middleware called with a nil *Holder")
 	}
 	if src == nil {
-		panic("allowlist: Middleware called with a nil ipsource.Extractor")
+		panic("guard: Middleware called with a nil ipsource.Extractor")
 	}
 	cfg := guard{holder: h, src: src, deny: http.HandlerFunc(forbidden)}
 	for _, o := range opts {
@@ -83,7 +84,7 @@ func Middleware(h *Holder, src ipsource.Extractor, opts ...Option) func(http.Han
 	}
 	return func(next http.Handler) http.Handler {
 		if next == nil {
-			panic("allowlist: Middleware applied to a nil http.Handler")
+			panic("guard: Middleware applied to a nil http.Handler")
 		}
 		g := cfg
 		g.next = next
@@ -127,7 +128,7 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // decide makes the Decision for client address a, or extractor error err,
 // against s.
-func decide(s *Set, a netip.Addr, err error) Decision {
+func decide(s *allowlist.Set, a netip.Addr, err error) Decision {
 	d := Decision{Client: a, Err: err}
 	switch {
 	case err != nil:

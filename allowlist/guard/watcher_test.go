@@ -1,8 +1,9 @@
-package allowlist
+package guard
 
 import (
 	"context"
 	"errors"
+	"github.com/ipallow/ipallow/allowlist"
 	"io/fs"
 	"net/http"
 	"net/netip"
@@ -20,7 +21,7 @@ import (
 
 // prefixBuilder is a BuildFunc that does not depend on Parse: the content is
 // prefixes separated by commas, with an optional final newline.
-func prefixBuilder(content []byte) (*Set, error) {
+func prefixBuilder(content []byte) (*allowlist.Set, error) {
 	var b netipx.IPSetBuilder
 	for _, f := range strings.Split(strings.TrimSuffix(string(content), "\n"), ",") {
 		p, err := netip.ParsePrefix(f)
@@ -33,7 +34,7 @@ func prefixBuilder(content []byte) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Compile(s), nil
+	return allowlist.Compile(s), nil
 }
 
 // writeFile replaces path with content atomically, as FileWatcher asks.
@@ -52,7 +53,7 @@ func writeFile(t *testing.T, path, content string) {
 // check.
 type eventSummary struct {
 	Applied bool
-	Change  Change
+	Change  allowlist.Change
 	Err     error // compared with errors.Is
 }
 
@@ -140,13 +141,13 @@ func TestFileWatcherReload(t *testing.T) {
 		[]eventSummary{{Err: fs.ErrNotExist}},
 		nil, []string{"192.0.2.1", "198.51.100.1", "203.0.113.1"})
 	step("created", func() { writeFile(t, path, "192.0.2.0/24\n") },
-		[]eventSummary{{Applied: true, Change: Change{Gained: pfx("192.0.2.0/24")}}},
+		[]eventSummary{{Applied: true, Change: allowlist.Change{Gained: pfx("192.0.2.0/24")}}},
 		[]string{"192.0.2.1"}, []string{"198.51.100.1"})
 	step("rewritten unchanged", func() { writeFile(t, path, "192.0.2.0/24\n") },
 		nil,
 		[]string{"192.0.2.1"}, []string{"198.51.100.1"})
 	step("changed", func() { writeFile(t, path, "192.0.2.0/25,198.51.100.0/24\n") },
-		[]eventSummary{{Applied: true, Change: Change{Gained: pfx("198.51.100.0/24"), Lost: pfx("192.0.2.128/25")}}},
+		[]eventSummary{{Applied: true, Change: allowlist.Change{Gained: pfx("198.51.100.0/24"), Lost: pfx("192.0.2.128/25")}}},
 		[]string{"192.0.2.1", "198.51.100.1"}, []string{"192.0.2.200", "203.0.113.1"})
 	step("invalid", func() { writeFile(t, path, "0.0.0.0/0,bogus\n") },
 		[]eventSummary{{Err: errAny}},
@@ -158,13 +159,13 @@ func TestFileWatcherReload(t *testing.T) {
 		[]eventSummary{{Err: fs.ErrNotExist}},
 		[]string{"192.0.2.1", "198.51.100.1"}, []string{"192.0.2.200", "203.0.113.1"})
 	step("restored as last applied", func() { writeFile(t, path, "192.0.2.0/25,198.51.100.0/24\n") },
-		[]eventSummary{{Applied: true, Change: Change{}}},
+		[]eventSummary{{Applied: true, Change: allowlist.Change{}}},
 		[]string{"192.0.2.1", "198.51.100.1"}, []string{"192.0.2.200", "203.0.113.1"})
 	step("a directory", func() { os.Remove(path); os.Mkdir(path, 0o755) },
 		[]eventSummary{{Err: errAny}},
 		[]string{"192.0.2.1"}, []string{"203.0.113.1"})
 	step("a file again", func() { os.Remove(path); writeFile(t, path, "203.0.113.0/24") },
-		[]eventSummary{{Applied: true, Change: Change{Gained: pfx("203.0.113.0/24"), Lost: pfx("192.0.2.0/25", "198.51.100.0/24")}}},
+		[]eventSummary{{Applied: true, Change: allowlist.Change{Gained: pfx("203.0.113.0/24"), Lost: pfx("192.0.2.0/25", "198.51.100.0/24")}}},
 		[]string{"203.0.113.1"}, []string{"192.0.2.1", "198.51.100.1"})
 }
 
@@ -172,12 +173,12 @@ func TestFileWatcherBuildWithoutSet(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "f")
 	writeFile(t, path, "x")
 	h := NewHolder(mustSet(t, "192.0.2.0/24"))
-	w := &FileWatcher{Path: path, Build: func([]byte) (*Set, error) { return nil, nil }, Holder: h}
+	w := &FileWatcher{Path: path, Build: func([]byte) (*allowlist.Set, error) { return nil, nil }, Holder: h}
 	if err := w.Reload(); err == nil {
-		t.Fatal("Reload applied a nil Set")
+		t.Fatal("Reload applied a nil allowlist.Set")
 	}
 	if !h.Load().Contains(netip.MustParseAddr("192.0.2.1")) {
-		t.Fatal("the Holder lost its Set")
+		t.Fatal("the Holder lost its allowlist.Set")
 	}
 }
 
@@ -201,7 +202,7 @@ func TestFileWatcherStatShortcut(t *testing.T) {
 	writeFile(t, path, "192.0.2.0/24")
 	os.Chtimes(path, old, old)
 	builds := 0
-	w := &FileWatcher{Path: path, Holder: new(Holder), Build: func(b []byte) (*Set, error) { builds++; return prefixBuilder(b) }}
+	w := &FileWatcher{Path: path, Holder: new(Holder), Build: func(b []byte) (*allowlist.Set, error) { builds++; return prefixBuilder(b) }}
 	w.Reload()
 	os.WriteFile(path, []byte("bogus/24...."), 0o644) // same size
 	os.Chtimes(path, old, old)
@@ -249,9 +250,9 @@ func TestFileWatcherRun(t *testing.T) {
 			t.Fatalf("after %s (-want +got):\n%s", what, diff)
 		}
 	}
-	expect("start", eventSummary{Applied: true, Change: Change{Gained: pfx("192.0.2.0/24")}})
+	expect("start", eventSummary{Applied: true, Change: allowlist.Change{Gained: pfx("192.0.2.0/24")}})
 	writeFile(t, path, "198.51.100.0/24")
-	expect("a change", eventSummary{Applied: true, Change: Change{Gained: pfx("198.51.100.0/24"), Lost: pfx("192.0.2.0/24")}})
+	expect("a change", eventSummary{Applied: true, Change: allowlist.Change{Gained: pfx("198.51.100.0/24"), Lost: pfx("192.0.2.0/24")}})
 	writeFile(t, path, "nonsense")
 	expect("an invalid change", eventSummary{Err: errAny})
 	os.Remove(path)
@@ -260,7 +261,7 @@ func TestFileWatcherRun(t *testing.T) {
 		t.Fatal("the Holder does not hold the last good set")
 	}
 	writeFile(t, path, "203.0.113.0/24")
-	expect("recreation", eventSummary{Applied: true, Change: Change{Gained: pfx("203.0.113.0/24"), Lost: pfx("198.51.100.0/24")}})
+	expect("recreation", eventSummary{Applied: true, Change: allowlist.Change{Gained: pfx("203.0.113.0/24"), Lost: pfx("198.51.100.0/24")}})
 	select {
 	case e := <-events:
 		t.Fatalf("unexpected event %+v", e)
@@ -269,33 +270,33 @@ func TestFileWatcherRun(t *testing.T) {
 }
 
 func TestRangeFileBuilder(t *testing.T) {
-	egress := Resolver{Egress: Egress{OutboundIPs: []netip.Addr{netip.MustParseAddr("20.1.2.3")}}}
-	general := Policy{}
+	egress := allowlist.Resolver{Egress: allowlist.Egress{OutboundIPs: []netip.Addr{netip.MustParseAddr("20.1.2.3")}}}
+	general := allowlist.Policy{}
 	tests := []struct {
 		name    string
 		content string
-		p       Policy
-		r       Resolver
+		p       allowlist.Policy
+		r       allowlist.Resolver
 		wantErr error // errAny for any error
 		allowed []string
 		refused []string
 	}{
-		{"one line", "192.0.2.0/24", general, Resolver{}, nil, []string{"192.0.2.1"}, []string{"192.0.3.1"}},
-		{"final newline", "192.0.2.0/24,2001:db8::/32\n", general, Resolver{}, nil, []string{"192.0.2.1", "2001:db8::1"}, []string{"192.0.3.1"}},
-		{"final CRLF", "192.0.2.0/24\r\n", general, Resolver{}, nil, []string{"192.0.2.1"}, nil},
-		{"spaces around entries", " 192.0.2.0/24 ,\t198.51.100.7\n", general, Resolver{}, nil, []string{"192.0.2.1", "198.51.100.7"}, []string{"198.51.100.8"}},
-		{"AKS global", "20.0.0.0/8\n", AKS, Resolver{}, nil, []string{"20.9.9.9"}, []string{"10.0.0.1"}},
-		{"AKS with egress", "20.0.0.0/8\n", AKS, egress, nil, []string{"20.1.2.3"}, []string{"21.0.0.1"}},
-		{"egress only", "0.0.0.0/32\n", AKS, egress, nil, []string{"20.1.2.3"}, []string{"20.1.2.4"}},
-		{"egress only, none known", "0.0.0.0/32\n", AKS, Resolver{}, nil, nil, []string{"20.1.2.3", "0.0.0.0"}},
-		{"empty", "", general, Resolver{}, errAny, nil, nil},
-		{"blank line", "\n", general, Resolver{}, errAny, nil, nil},
-		{"spaces", " \t \n", general, Resolver{}, errAny, nil, nil},
-		{"two newlines", "192.0.2.0/24\n\n", general, Resolver{}, ErrMalformed, nil, nil},
-		{"one entry per line", "192.0.2.0/24\n198.51.100.0/24\n", general, Resolver{}, ErrMalformed, nil, nil},
-		{"AKS non-global", "10.0.0.1\n", AKS, Resolver{}, ErrNotGlobal, nil, nil},
-		{"non-canonical", "192.0.2.7/24\n", general, Resolver{}, ErrNonCanonical, nil, nil},
-		{"tag without source", "AzureCloud\n", AKS, Resolver{}, ErrNoTagSource, nil, nil},
+		{"one line", "192.0.2.0/24", general, allowlist.Resolver{}, nil, []string{"192.0.2.1"}, []string{"192.0.3.1"}},
+		{"final newline", "192.0.2.0/24,2001:db8::/32\n", general, allowlist.Resolver{}, nil, []string{"192.0.2.1", "2001:db8::1"}, []string{"192.0.3.1"}},
+		{"final CRLF", "192.0.2.0/24\r\n", general, allowlist.Resolver{}, nil, []string{"192.0.2.1"}, nil},
+		{"spaces around entries", " 192.0.2.0/24 ,\t198.51.100.7\n", general, allowlist.Resolver{}, nil, []string{"192.0.2.1", "198.51.100.7"}, []string{"198.51.100.8"}},
+		{"AKS global", "20.0.0.0/8\n", allowlist.AKS, allowlist.Resolver{}, nil, []string{"20.9.9.9"}, []string{"10.0.0.1"}},
+		{"AKS with egress", "20.0.0.0/8\n", allowlist.AKS, egress, nil, []string{"20.1.2.3"}, []string{"21.0.0.1"}},
+		{"egress only", "0.0.0.0/32\n", allowlist.AKS, egress, nil, []string{"20.1.2.3"}, []string{"20.1.2.4"}},
+		{"egress only, none known", "0.0.0.0/32\n", allowlist.AKS, allowlist.Resolver{}, nil, nil, []string{"20.1.2.3", "0.0.0.0"}},
+		{"empty", "", general, allowlist.Resolver{}, errAny, nil, nil},
+		{"blank line", "\n", general, allowlist.Resolver{}, errAny, nil, nil},
+		{"spaces", " \t \n", general, allowlist.Resolver{}, errAny, nil, nil},
+		{"two newlines", "192.0.2.0/24\n\n", general, allowlist.Resolver{}, allowlist.ErrMalformed, nil, nil},
+		{"one entry per line", "192.0.2.0/24\n198.51.100.0/24\n", general, allowlist.Resolver{}, allowlist.ErrMalformed, nil, nil},
+		{"AKS non-global", "10.0.0.1\n", allowlist.AKS, allowlist.Resolver{}, allowlist.ErrNotGlobal, nil, nil},
+		{"non-canonical", "192.0.2.7/24\n", general, allowlist.Resolver{}, allowlist.ErrNonCanonical, nil, nil},
+		{"tag without source", "AzureCloud\n", allowlist.AKS, allowlist.Resolver{}, allowlist.ErrNoTagSource, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -305,7 +306,7 @@ func TestRangeFileBuilder(t *testing.T) {
 					t.Fatalf("error %v, want %v", err, tt.wantErr)
 				}
 				if s != nil {
-					t.Fatalf("a Set beside the error")
+					t.Fatalf("a allowlist.Set beside the error")
 				}
 				return
 			}
@@ -327,13 +328,13 @@ func TestRangeFileBuilder(t *testing.T) {
 }
 
 // TestFileWatcherRangeFile runs a FileWatcher with RangeFileBuilder under
-// the AKS policy: a valid change is applied, an invalid one is reported and
+// the allowlist.AKS policy: a valid change is applied, an invalid one is reported and
 // keeps the last good set.
 func TestFileWatcherRangeFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "authorized-ip-ranges")
 	h := new(Holder)
 	var last ReloadEvent
-	w := &FileWatcher{Path: path, Build: RangeFileBuilder(AKS, Resolver{}), Holder: h, OnReload: func(e ReloadEvent) { last = e }}
+	w := &FileWatcher{Path: path, Build: RangeFileBuilder(allowlist.AKS, allowlist.Resolver{}), Holder: h, OnReload: func(e ReloadEvent) { last = e }}
 
 	writeFile(t, path, "20.0.0.0/16,52.0.0.1\n")
 	if err := w.Reload(); err != nil {
@@ -341,7 +342,7 @@ func TestFileWatcherRangeFile(t *testing.T) {
 	}
 	writeFile(t, path, "20.0.0.0/16,10.0.0.0/8,52.0.0.1/31\n") // 10/8 is not global; 52.0.0.1/31 has host bits set
 	err := w.Reload()
-	if !errors.Is(err, ErrNotGlobal) || !errors.Is(err, ErrNonCanonical) || last.Applied || !errors.Is(last.Err, ErrNotGlobal) {
+	if !errors.Is(err, allowlist.ErrNotGlobal) || !errors.Is(err, allowlist.ErrNonCanonical) || last.Applied || !errors.Is(last.Err, allowlist.ErrNotGlobal) {
 		t.Fatalf("Reload = %v, event %+v; want both problems reported", err, last)
 	}
 	if !h.Load().Contains(netip.MustParseAddr("52.0.0.1")) || h.Load().Contains(netip.MustParseAddr("10.0.0.1")) {
@@ -351,51 +352,53 @@ func TestFileWatcherRangeFile(t *testing.T) {
 	if err := w.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(Change{Lost: pfx("52.0.0.1/32")}, summarize(last).Change, eventCmp); diff != "" {
+	if diff := cmp.Diff(allowlist.Change{Lost: pfx("52.0.0.1/32")}, summarize(last).Change, eventCmp); diff != "" {
 		t.Errorf("Change (-want +got):\n%s", diff)
 	}
 }
 
-// swapTags is a TagSource whose document can be replaced, as a
+// swapTags is an allowlist.TagSource whose document can be replaced, as a
 // servicetag.Loader's is by Refresh.
-type swapTags struct{ cur atomic.Pointer[fakeTags] }
+type swapTags struct{ cur atomic.Pointer[allowlist.TagMap] }
 
-func (s *swapTags) Lookup(name string) (servicetag.Tag, error) { return s.cur.Load().Lookup(name) }
+func (s *swapTags) LookupTag(name string) (string, []netip.Prefix, error) {
+	return s.cur.Load().LookupTag(name)
+}
 
-// A servicetag.Loader is a TagSource that follows its newest document.
-var _ TagSource = (*servicetag.Loader)(nil)
+// A servicetag.Loader is an allowlist.TagSource that follows its newest document.
+var _ allowlist.TagSource = (*servicetag.Loader)(nil)
 
 func TestFileWatcherRebuild(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "authorized-ip-ranges")
 	writeFile(t, path, "AzureCloud,20.20.20.20\n")
 	tags := new(swapTags)
-	tags.cur.Store(&fakeTags{"AzureCloud": pfx("20.33.0.0/16")})
+	tags.cur.Store(&allowlist.TagMap{"AzureCloud": pfx("20.33.0.0/16")})
 	h := new(Holder)
 	var events []ReloadEvent
-	w := &FileWatcher{Path: path, Build: RangeFileBuilder(AKS, Resolver{Tags: tags}), Holder: h,
+	w := &FileWatcher{Path: path, Build: RangeFileBuilder(allowlist.AKS, allowlist.Resolver{Tags: tags}), Holder: h,
 		OnReload: func(e ReloadEvent) { events = append(events, e) }}
 	if err := w.Reload(); err != nil {
 		t.Fatal(err)
 	}
 	// The tag's document changes; the file does not.
-	tags.cur.Store(&fakeTags{"AzureCloud": pfx("20.34.0.0/16")})
+	tags.cur.Store(&allowlist.TagMap{"AzureCloud": pfx("20.34.0.0/16")})
 	if err := w.Reload(); err != nil || len(events) != 1 {
 		t.Fatalf("Reload of an unchanged file: %v, %d events; want nothing new", err, len(events))
 	}
 	if err := w.Rebuild(); err != nil {
 		t.Fatal(err)
 	}
-	want := Change{Gained: pfx("20.34.0.0/16"), Lost: pfx("20.33.0.0/16")}
+	want := allowlist.Change{Gained: pfx("20.34.0.0/16"), Lost: pfx("20.33.0.0/16")}
 	if diff := cmp.Diff(want, events[len(events)-1].Change, eventCmp); diff != "" {
-		t.Errorf("Rebuild's Change (-want +got):\n%s", diff)
+		t.Errorf("Rebuild's allowlist.Change (-want +got):\n%s", diff)
 	}
 	if !h.Load().Contains(netip.MustParseAddr("20.34.1.1")) || h.Load().Contains(netip.MustParseAddr("20.33.1.1")) {
 		t.Error("the Holder does not follow the new document")
 	}
 	// A document that lost the tag fails the rebuild; the last good set stays.
-	tags.cur.Store(&fakeTags{})
-	if err := w.Rebuild(); !errors.Is(err, servicetag.ErrUnknownTag) {
-		t.Fatalf("Rebuild with the tag gone: %v, want ErrUnknownTag", err)
+	tags.cur.Store(&allowlist.TagMap{})
+	if err := w.Rebuild(); !errors.Is(err, allowlist.ErrUnknownTag) {
+		t.Fatalf("Rebuild with the tag gone: %v, want allowlist.ErrUnknownTag", err)
 	}
 	if !h.Load().Contains(netip.MustParseAddr("20.34.1.1")) {
 		t.Error("a failed rebuild changed the Holder")
@@ -403,14 +406,14 @@ func TestFileWatcherRebuild(t *testing.T) {
 }
 
 // FuzzRangeFileBuilder checks that the range-file builder never panics,
-// never allows anything for a blank file, and agrees with Parse on the
+// never allows anything for a blank file, and agrees with allowlist.Parse on the
 // content without its final line ending.
 func FuzzRangeFileBuilder(f *testing.F) {
 	for _, s := range []string{"", "\n", " \t\r\n", "192.0.2.0/24\n", "192.0.2.0/24\r\n", "192.0.2.0/24\n\n",
 		"10.0.0.0/8,2001:db8::/32", "0.0.0.0/32\n", "AzureCloud\n", "1.2.3.4/24\n", "a\nb\n", "\r\n"} {
 		f.Add([]byte(s))
 	}
-	build := RangeFileBuilder(Policy{}, Resolver{})
+	build := RangeFileBuilder(allowlist.Policy{}, allowlist.Resolver{})
 	f.Fuzz(func(t *testing.T, content []byte) {
 		s, err := build(content)
 		if (s == nil) == (err == nil) {
@@ -424,20 +427,20 @@ func FuzzRangeFileBuilder(f *testing.F) {
 		}
 		if strings.Trim(text, " \t") == "" {
 			if err == nil {
-				t.Fatalf("blank file %q built a Set", content)
+				t.Fatalf("blank file %q built a allowlist.Set", content)
 			}
 			return
 		}
-		l, perr := Parse(text, Policy{})
-		if (perr == nil) != (err == nil) && !errors.Is(err, ErrNoTagSource) {
-			t.Fatalf("builder error %v, Parse error %v", err, perr)
+		l, perr := allowlist.Parse(text, allowlist.Policy{})
+		if (perr == nil) != (err == nil) && !errors.Is(err, allowlist.ErrNoTagSource) {
+			t.Fatalf("builder error %v, allowlist.Parse error %v", err, perr)
 		}
-		if err != nil || l.Mode != Restricted {
+		if err != nil || l.Mode != allowlist.Restricted {
 			return
 		}
 		for _, p := range l.Prefixes {
 			if !s.Contains(p.Addr()) {
-				t.Fatalf("listed %s not in the Set", p)
+				t.Fatalf("listed %s not in the allowlist.Set", p)
 			}
 		}
 	})
