@@ -359,7 +359,9 @@ func TestFileWatcherRangeFile(t *testing.T) {
 
 // swapTags is an allowlist.TagSource whose document can be replaced, as a
 // servicetag.Loader's is by Refresh.
-type swapTags struct{ cur atomic.Pointer[allowlist.TagMap] }
+type swapTags struct {
+	cur atomic.Pointer[allowlist.TagMap]
+}
 
 func (s *swapTags) LookupTag(name string) (string, []netip.Prefix, error) {
 	return s.cur.Load().LookupTag(name)
