@@ -7,11 +7,12 @@ import (
 	"strings"
 )
 
-// Changes is the difference between two documents, as returned by [Diff].
-type Changes struct {
-	// Added and Removed list the names of tags present in only the new or
+// Change is the difference between two documents, as returned by [Diff].
+// Like allowlist.Change it speaks of what was gained and lost.
+type Change struct {
+	// Gained and Lost list the names of tags present in only the new or
 	// only the old document, sorted.
-	Added, Removed []string
+	Gained, Lost []string
 	// Changed lists the tags present in both whose address set or
 	// ChangeNumber differs, sorted by name.
 	Changed []TagChange
@@ -31,17 +32,17 @@ type TagChange struct {
 
 // IsEmpty reports whether the two documents have the same tags with the
 // same addresses and change numbers.
-func (d Changes) IsEmpty() bool {
-	return len(d.Added) == 0 && len(d.Removed) == 0 && len(d.Changed) == 0
+func (d Change) IsEmpty() bool {
+	return len(d.Gained) == 0 && len(d.Lost) == 0 && len(d.Changed) == 0
 }
 
-// Diff reports the tags added, removed and changed from old to new.
+// Diff reports the tags gained, lost and changed from old to new.
 // Tags are matched by name ignoring case. Addresses are compared as sets,
 // never as prefix strings, so a tag whose prefixes were merged or split
 // without changing its addresses has no Gained or Lost ranges. A nil
 // Document counts as one without tags.
-func Diff(old, new *Document) Changes {
-	var diff Changes
+func Diff(old, new *Document) Change {
+	var diff Change
 	if old == nil {
 		old = &Document{}
 	}
@@ -51,13 +52,13 @@ func Diff(old, new *Document) Changes {
 	oldIndex, newIndex := old.lookupIndex(), new.lookupIndex()
 	for _, t := range old.Tags {
 		if _, ok := newIndex[strings.ToLower(t.Name)]; !ok {
-			diff.Removed = append(diff.Removed, t.Name)
+			diff.Lost = append(diff.Lost, t.Name)
 		}
 	}
 	for _, nt := range new.Tags {
 		i, ok := oldIndex[strings.ToLower(nt.Name)]
 		if !ok {
-			diff.Added = append(diff.Added, nt.Name)
+			diff.Gained = append(diff.Gained, nt.Name)
 			continue
 		}
 		ot := old.Tags[i]
@@ -72,8 +73,8 @@ func Diff(old, new *Document) Changes {
 			diff.Changed = append(diff.Changed, c)
 		}
 	}
-	slices.Sort(diff.Added)
-	slices.Sort(diff.Removed)
+	slices.Sort(diff.Gained)
+	slices.Sort(diff.Lost)
 	slices.SortFunc(diff.Changed, func(a, b TagChange) int { return strings.Compare(a.Name, b.Name) })
 	return diff
 }

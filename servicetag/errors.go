@@ -29,15 +29,15 @@ var (
 
 	// ErrWrongType reports a JSON value of the wrong type for its field,
 	// for example a number where a tag name is expected.
-	ErrWrongType = errors.New("wrong JSON type")
+	ErrWrongType = errors.New("servicetag: wrong JSON type")
 
 	// ErrMissingField reports a required field that is absent:
 	// a tag's "name", or the document's "values" (or "value") array.
-	ErrMissingField = errors.New("missing field")
+	ErrMissingField = errors.New("servicetag: missing field")
 
 	// ErrNonCanonicalPrefix reports a prefix with bits set beyond its
 	// length, such as 10.1.2.3/8. Such a prefix is rejected, not masked.
-	ErrNonCanonicalPrefix = errors.New("prefix is not canonical (host bits set)")
+	ErrNonCanonicalPrefix = errors.New("servicetag: prefix is not canonical (host bits set)")
 )
 
 // SyntaxError reports input that is not well-formed JSON.
@@ -81,8 +81,14 @@ func (e *FieldError) Error() string {
 	b.WriteString(" at byte ")
 	b.WriteString(strconv.FormatInt(e.Offset, 10))
 	b.WriteString(": ")
-	b.WriteString(e.Err.Error())
+	b.WriteString(cause(e.Err))
 	return b.String()
+}
+
+// cause is the text of a typed error's cause, without the package prefix
+// that the typed error's own text already starts with.
+func cause(err error) string {
+	return strings.TrimPrefix(err.Error(), "servicetag: ")
 }
 
 // Unwrap returns the cause.
@@ -100,7 +106,7 @@ type PrefixError struct {
 
 // Error implements the error interface.
 func (e *PrefixError) Error() string {
-	msg := fmt.Sprintf("servicetag: tag %q: addressPrefixes[%d] %q at byte %d: %v", e.Tag, e.Index, e.Value, e.Offset, e.Err)
+	msg := fmt.Sprintf("servicetag: tag %q: addressPrefixes[%d] %q at byte %d: %s", e.Tag, e.Index, e.Value, e.Offset, cause(e.Err))
 	if errors.Is(e.Err, ErrNonCanonicalPrefix) {
 		if p, err := parsePrefix([]byte(e.Value)); err == nil {
 			msg += "; the canonical form is " + p.Masked().String()

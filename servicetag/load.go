@@ -11,18 +11,31 @@ import (
 	"time"
 )
 
-// DefaultTimeout is the time a [Loader] allows one refresh when its
+// DefaultTimeout is the time a [Loader] allows one reload when its
 // Timeout is zero.
 const DefaultTimeout = 60 * time.Second
 
-// Loader keeps a document fetched from a URL up to date. Refresh fetches
+// DefaultInterval is how often a [Loader] with no Interval reloads in Run.
+// Providers publish at most a few times a day (Azure weekly), and a
+// conditional GET of an unchanged document costs one small request.
+const DefaultInterval = time.Hour
+
+// Loader keeps a document fetched from a URL up to date. Reload fetches
 // the URL with a conditional GET (If-None-Match with the last ETag,
 // If-Modified-Since with the last Last-Modified), and replaces the
 // document only when a complete, valid new one arrived: after any failure
-// the last good document stays in place and Err says why.
+// the last good document stays in place and Status says why. Run reloads
+// every Interval until its context ends.
 //
-// Set the fields before the first Refresh and do not change them after.
-// The methods are safe for concurrent use; refreshes are serialised.
+// A Loader has the shape of every source that ipallow keeps current (the
+// guard package's FileWatcher is the other): Reload to look once, Run to
+// keep looking, OnReload to hear of each outcome, Status for a snapshot.
+// It is an allowlist.TagSource (LookupTag) that answers from its newest
+// document, so a Resolver can expand tags from it; call the FileWatcher's
+// Rebuild from OnReload when a new document was applied.
+//
+// Set the fields before the first Reload and do not change them after.
+// The methods are safe for concurrent use; reloads are serialised.
 //
 // The Loader fetches plain URLs (for example a mirror of the weekly
 // download); the Discovery API needs Azure credentials, which are the
@@ -32,14 +45,22 @@ type Loader struct {
 	URL string
 	// Client sends the requests; nil means http.DefaultClient.
 	Client *http.Client
-	// Timeout bounds one Refresh (connect, headers and body); zero means
+	// Timeout bounds one Reload (connect, headers and body); zero means
 	// DefaultTimeout.
 	Timeout time.Duration
 	// MaxSize bounds the body, also after decompression; zero means
 	// DefaultMaxSize.
 	MaxSize int64
+	// Interval is the time between reloads in Run; zero means
+	// DefaultInterval.
+	Interval time.Duration
+	// OnReload, if not nil, is called with every event: a new document
+	// applied, or a failure (reported once until the next success). It is
+	// called from Reload with no lock held, so it may call Document,
+	// LookupTag and Status, but not Reload.
+	OnReload func(ReloadEvent)
 
-	refreshMu sync.Mutex // serialises Refresh
+	reloadMu sync.Mutex // serialises Reload
 
 	mu           sync.Mutex
 	doc          *Document
@@ -48,24 +69,45 @@ type Loader struct {
 	lastModified string
 	err          error
 	checked      time.Time
+	applied      time.Time
+	nApplied     uint64
+	nFailed      uint64
+}
+
+// ReloadEvent reports one outcome of a Loader's Reload: a new document was
+// applied, or the URL could not be fetched or decoded and the Loader kept
+// its document.
+type ReloadEvent struct {
+	URL     string
+	Applied bool   // a document with new content is in force
+	Change  Change // with Applied: the tags it gained, lost and changed against the one it replaced
+	Err     error  // without Applied: why nothing was applied (a *RefreshError); the last good document stays
+}
+
+// LoaderStatus is a snapshot of a Loader, for health checks and metrics.
+type LoaderStatus struct {
+	Hash        Hash      // content of the document in force; zero before the first success
+	Applied     uint64    // reloads that applied a document with new content
+	Failed      uint64    // reloads that failed
+	LastApplied time.Time // when the document in force was applied; zero if none
+	LastChecked time.Time // the last successful check (a new document, the same content, or 304 Not Modified)
+	Err         error     // the error of the last Reload, nil if it succeeded
 }
 
 // Document returns the last good document, or nil before the first
-// successful Refresh.
+// successful Reload.
 func (l *Loader) Document() *Document {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.doc
 }
 
-// ErrNoDocument is the error of Loader.Lookup before the first successful
-// Refresh.
-var ErrNoDocument = errors.New("servicetag: no document loaded yet; call Loader.Refresh first")
+// ErrNoDocument is the error of Loader.LookupTag and Loader.Lookup before
+// the first successful Reload.
+var ErrNoDocument = errors.New("servicetag: no document loaded yet; call Loader.Reload first")
 
 // Lookup looks name up in the last good document, as Document.Lookup does.
-// A Loader can so stand wherever a tag source is wanted (such as
-// allowlist.Resolver.Tags) and answer from the newest document after each
-// Refresh. Before the first successful Refresh it fails with ErrNoDocument.
+// Before the first successful Reload it fails with ErrNoDocument.
 func (l *Loader) Lookup(name string) (Tag, error) {
 	d := l.Document()
 	if d == nil {
@@ -76,8 +118,8 @@ func (l *Loader) Lookup(name string) (Tag, error) {
 
 // LookupTag looks name up in the last good document, as
 // Document.LookupTag does, so a Loader is an allowlist.TagSource that
-// answers from the newest document after each refresh. Before the first
-// successful Refresh it fails with ErrNoDocument.
+// answers from the newest document after each reload. Before the first
+// successful Reload it fails with ErrNoDocument.
 func (l *Loader) LookupTag(name string) (string, []netip.Prefix, error) {
 	d := l.Document()
 	if d == nil {
@@ -86,23 +128,15 @@ func (l *Loader) LookupTag(name string) (string, []netip.Prefix, error) {
 	return d.LookupTag(name)
 }
 
-// Status reports the last good document's content hash, the time of the
-// last successful check (a new document or 304 Not Modified), and the
-// error of the last Refresh (nil if it succeeded).
-func (l *Loader) Status() (hash Hash, checked time.Time, err error) {
+// Status returns a snapshot of the Loader.
+func (l *Loader) Status() LoaderStatus {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.hash, l.checked, l.err
+	return LoaderStatus{Hash: l.hash, Applied: l.nApplied, Failed: l.nFailed,
+		LastApplied: l.applied, LastChecked: l.checked, Err: l.err}
 }
 
-// Err returns the error of the last Refresh, nil if it succeeded.
-func (l *Loader) Err() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.err
-}
-
-// RefreshError reports a failed Refresh. The Loader keeps its last good
+// RefreshError reports a failed Reload. The Loader keeps its last good
 // document.
 type RefreshError struct {
 	URL        string
@@ -113,9 +147,9 @@ type RefreshError struct {
 // Error implements the error interface.
 func (e *RefreshError) Error() string {
 	if e.StatusCode != 0 {
-		return fmt.Sprintf("servicetag: refreshing %s (HTTP %d): %v; keeping the last good document", e.URL, e.StatusCode, e.Err)
+		return fmt.Sprintf("servicetag: refreshing %s (HTTP %d): %s; keeping the last good document", e.URL, e.StatusCode, cause(e.Err))
 	}
-	return fmt.Sprintf("servicetag: refreshing %s: %v; keeping the last good document", e.URL, e.Err)
+	return fmt.Sprintf("servicetag: refreshing %s: %s; keeping the last good document", e.URL, cause(e.Err))
 }
 
 // Unwrap returns the cause.
@@ -123,35 +157,78 @@ func (e *RefreshError) Unwrap() error { return e.Err }
 
 // ErrNotModifiedWithoutDocument reports a 304 Not Modified answer to a
 // Loader that has no document yet (a server bug).
-var ErrNotModifiedWithoutDocument = errors.New("server answered 304 Not Modified, but there is no earlier document")
+var ErrNotModifiedWithoutDocument = errors.New("servicetag: the server answered 304 Not Modified, but there is no earlier document")
 
-// Refresh fetches the URL once. It reports changed == true when it
-// installed a document whose content hash differs from the previous one
-// (a republication with the same content is installed, for its new
-// ChangeNumber, but is not a change). On any failure (transport error,
-// timeout, a status other than 200 or 304, a body over MaxSize, a body
-// that does not decode) it returns a [*RefreshError], records it for Err
-// and keeps the last good document.
-func (l *Loader) Refresh(ctx context.Context) (changed bool, err error) {
-	l.refreshMu.Lock()
-	defer l.refreshMu.Unlock()
+// Reload fetches the URL once and applies the document if it is complete,
+// valid and new. A republication with the same content (a new
+// ChangeNumber only) is installed but is not reported as applied. On any
+// failure (transport error, timeout, a status other than 200 or 304, a
+// body over MaxSize, a body that does not decode) it returns a
+// [*RefreshError], records it in Status and keeps the last good document.
+// It returns nil when the document in force is the URL's current one.
+func (l *Loader) Reload(ctx context.Context) error {
+	l.reloadMu.Lock()
+	defer l.reloadMu.Unlock()
 	doc, status, etag, lastMod, err := l.fetch(ctx)
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if err != nil {
-		l.err = &RefreshError{URL: l.URL, StatusCode: status, Err: err}
-		return false, l.err
+		err = &RefreshError{URL: l.URL, StatusCode: status, Err: err}
+		repeat := l.err != nil && l.err.Error() == err.Error()
+		l.err = err
+		l.nFailed++
+		l.mu.Unlock()
+		if !repeat {
+			l.report(ReloadEvent{URL: l.URL, Err: err})
+		}
+		return err
 	}
 	l.err = nil
-	l.checked = time.Now()
+	now := time.Now()
+	l.checked = now
 	if doc == nil { // 304
-		return false, nil
+		l.mu.Unlock()
+		return nil
 	}
 	h := doc.Hash()
-	changed = l.doc == nil || h != l.hash
+	old := l.doc
+	changed := old == nil || h != l.hash
 	l.doc, l.hash = doc, h
 	l.etag, l.lastModified = etag, lastMod
-	return changed, nil
+	if changed {
+		l.applied = now
+		l.nApplied++
+	}
+	l.mu.Unlock()
+	if changed {
+		l.report(ReloadEvent{URL: l.URL, Applied: true, Change: Diff(old, doc)})
+	}
+	return nil
+}
+
+func (l *Loader) report(e ReloadEvent) {
+	if l.OnReload != nil {
+		l.OnReload(e)
+	}
+}
+
+// Run calls Reload at once and then every Interval until ctx is done, and
+// returns ctx's error. Failures are reported to OnReload and Status, not
+// returned.
+func (l *Loader) Run(ctx context.Context) error {
+	iv := l.Interval
+	if iv <= 0 {
+		iv = DefaultInterval
+	}
+	t := time.NewTicker(iv)
+	defer t.Stop()
+	for {
+		l.Reload(ctx)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }
 
 func (l *Loader) fetch(ctx context.Context) (doc *Document, status int, etag, lastMod string, err error) {

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // server is a scripted document server: each request takes the next
@@ -65,24 +67,30 @@ func newLoader(t *testing.T, s *server) *Loader {
 	return &Loader{URL: ts.URL, Client: ts.Client(), Timeout: 2 * time.Second}
 }
 
+// mustRefresh runs a Reload that must succeed, and checks whether it
+// applied new content.
 func mustRefresh(t *testing.T, l *Loader, wantChanged bool) {
 	t.Helper()
-	changed, err := l.Refresh(context.Background())
-	if err != nil {
-		t.Fatalf("Refresh: %v", err)
+	before := l.Status().Applied
+	if err := l.Reload(context.Background()); err != nil {
+		t.Fatalf("Reload: %v", err)
 	}
-	if changed != wantChanged {
-		t.Fatalf("Refresh changed = %v, want %v", changed, wantChanged)
+	if changed := l.Status().Applied > before; changed != wantChanged {
+		t.Fatalf("Reload applied new content = %v, want %v", changed, wantChanged)
 	}
 }
 
 // expectKept runs a Refresh that must fail with target, keeping doc.
 func expectKept(t *testing.T, l *Loader, doc *Document, target error) *RefreshError {
 	t.Helper()
-	changed, err := l.Refresh(context.Background())
+	before := l.Status()
+	err := l.Reload(context.Background())
 	var re *RefreshError
-	if err == nil || changed || !errors.As(err, &re) {
-		t.Fatalf("Refresh = %v, %v; want a *RefreshError", changed, err)
+	if err == nil || !errors.As(err, &re) {
+		t.Fatalf("Reload = %v; want a *RefreshError", err)
+	}
+	if after := l.Status(); after.Applied != before.Applied || after.Failed != before.Failed+1 {
+		t.Errorf("Status after a failure: %+v (before %+v)", after, before)
 	}
 	if target != nil && !errors.Is(err, target) {
 		t.Errorf("error %v does not match %v", err, target)
@@ -90,7 +98,7 @@ func expectKept(t *testing.T, l *Loader, doc *Document, target error) *RefreshEr
 	if l.Document() != doc {
 		t.Errorf("the last good document was replaced")
 	}
-	if got := l.Err(); got != err {
+	if got := l.Status().Err; got != err {
 		t.Errorf("Err() = %v, want %v", got, err)
 	}
 	return re
@@ -108,8 +116,8 @@ func TestLoaderOKAndNotModified(t *testing.T) {
 		t.Fatalf("document %+v", doc)
 	}
 	mustRefresh(t, l, false) // 304
-	if l.Document() != doc || l.Err() != nil {
-		t.Errorf("304 replaced the document or recorded %v", l.Err())
+	if l.Document() != doc || l.Status().Err != nil {
+		t.Errorf("304 replaced the document or recorded %v", l.Status().Err)
 	}
 	if got := s.header(1, "If-None-Match"); got != `"v1"` {
 		t.Errorf("If-None-Match = %q", got)
@@ -120,9 +128,9 @@ func TestLoaderOKAndNotModified(t *testing.T) {
 	if got := s.header(0, "If-None-Match"); got != "" {
 		t.Errorf("first request sent If-None-Match %q", got)
 	}
-	h, checked, err := l.Status()
-	if h != doc.Hash() || checked.IsZero() || err != nil {
-		t.Errorf("Status = %v, %v, %v", h, checked, err)
+	st := l.Status()
+	if st.Hash != doc.Hash() || st.LastChecked.IsZero() || st.LastApplied.IsZero() || st.Err != nil || st.Applied != 1 {
+		t.Errorf("Status = %+v", st)
 	}
 }
 
@@ -201,8 +209,8 @@ func TestLoaderFailuresKeepLastGood(t *testing.T) {
 			t.Log(re)
 			// The next good response is installed and clears the error.
 			mustRefresh(t, l, true)
-			if l.Err() != nil || l.Document().ChangeNumber != 2 {
-				t.Errorf("after recovery: %v, %+v", l.Err(), l.Document())
+			if l.Status().Err != nil || l.Document().ChangeNumber != 2 {
+				t.Errorf("after recovery: %v, %+v", l.Status().Err, l.Document())
 			}
 		})
 	}
@@ -260,5 +268,62 @@ func TestLoaderLookup(t *testing.T) {
 	}
 	if _, err := l.Lookup("AzureClod"); !errors.Is(err, ErrUnknownTag) {
 		t.Errorf("unknown tag: %v, want ErrUnknownTag", err)
+	}
+}
+
+// TestLoaderEventsAndRun: OnReload hears of each applied document with its
+// Change, and of a failure once until the next success; Run reloads until
+// its context ends.
+func TestLoaderEventsAndRun(t *testing.T) {
+	s := &server{script: []func(http.ResponseWriter, *http.Request){
+		serve(goodBody, `"v1"`),
+		func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "down", http.StatusBadGateway) },
+		func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "down", http.StatusBadGateway) },
+		serve(otherBody, `"v2"`),
+	}}
+	l := newLoader(t, s)
+	var (
+		mu     sync.Mutex
+		events []ReloadEvent
+	)
+	l.OnReload = func(e ReloadEvent) {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, e)
+	}
+	l.Interval = time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- l.Run(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for l.Status().Applied < 2 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Run = %v, want context.Canceled", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var got []string
+	for _, e := range events {
+		switch {
+		case e.Applied:
+			got = append(got, fmt.Sprintf("applied gained=%d lost=%d changed=%d", len(e.Change.Gained), len(e.Change.Lost), len(e.Change.Changed)))
+		default:
+			var re *RefreshError
+			got = append(got, fmt.Sprintf("failed %v", errors.As(e.Err, &re)))
+		}
+	}
+	want := []string{
+		"applied gained=1 lost=0 changed=0", // AzureCloud appears
+		"failed true",                       // the second identical failure is not reported again
+		"applied gained=0 lost=0 changed=1", // AzureCloud moves from 10.0.0.0/8 to 11.0.0.0/8
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	if st := l.Status(); st.Failed != 2 || st.Applied != 2 || st.Err != nil {
+		t.Errorf("Status = %+v, want 2 applied, 2 failed, no error", st)
 	}
 }

@@ -204,8 +204,8 @@ func TestDiffProperty(t *testing.T) {
 		}
 		slices.Sort(added)
 		slices.Sort(removed)
-		if !slices.Equal(added, d.Added) || !slices.Equal(removed, d.Removed) {
-			t.Fatalf("added %v removed %v; Diff says %v %v", added, removed, d.Added, d.Removed)
+		if !slices.Equal(added, d.Gained) || !slices.Equal(removed, d.Lost) {
+			t.Fatalf("added %v removed %v; Diff says %v %v", added, removed, d.Gained, d.Lost)
 		}
 	})
 }

@@ -238,8 +238,8 @@ func TestDiffConsecutiveWeeks(t *testing.T) {
 	old := loadTestdata(t, "ServiceTags_Public_20251013.json.gz")
 	new := loadTestdata(t, "ServiceTags_Public_20251020.json.gz")
 	d := Diff(old, new)
-	if len(d.Added) != 0 || len(d.Removed) != 0 {
-		t.Errorf("added %v, removed %v; want none", d.Added, d.Removed)
+	if len(d.Gained) != 0 || len(d.Lost) != 0 {
+		t.Errorf("added %v, removed %v; want none", d.Gained, d.Lost)
 	}
 	var want []string
 	for _, nt := range new.Tags {

@@ -76,6 +76,28 @@ type FileWatcher struct {
 	haveSum    bool
 	err        error // the last failure reported, nil after an applied change
 	readFailed bool  // err is a failure to read the file
+
+	// For Status.
+	nApplied, nFailed uint64
+	applied, checked  time.Time
+}
+
+// WatcherStatus is a snapshot of a FileWatcher, for health checks and
+// metrics. It has the fields of servicetag.LoaderStatus that apply to a
+// file.
+type WatcherStatus struct {
+	Applied     uint64    // events that applied a new Set
+	Failed      uint64    // events that reported a failure (the last good Set stayed); a failure that repeats is counted once
+	LastApplied time.Time // when the Set in force was applied; zero if none was
+	LastChecked time.Time // the last look at the file that found it readable and its content built or unchanged
+	Err         error     // the current failure, nil when the Set in force is built from the file's current content
+}
+
+// Status returns a snapshot of w.
+func (w *FileWatcher) Status() WatcherStatus {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return WatcherStatus{Applied: w.nApplied, Failed: w.nFailed, LastApplied: w.applied, LastChecked: w.checked, Err: w.err}
 }
 
 type fileStat struct {
@@ -109,6 +131,9 @@ func (w *FileWatcher) Reload() error {
 	}
 	st := fileStat{mod: fi.ModTime().UnixNano(), size: fi.Size()}
 	if w.haveStat && !w.readFailed && st == w.stat && time.Since(fi.ModTime()) > racyWindow {
+		if w.err == nil {
+			w.checked = time.Now()
+		}
 		return w.err
 	}
 	limit := w.MaxBytes
@@ -125,6 +150,9 @@ func (w *FileWatcher) Reload() error {
 	w.stat, w.haveStat = st, true
 	sum := sha256.Sum256(content)
 	if w.haveSum && sum == w.sum && !w.readFailed {
+		if w.err == nil {
+			w.checked = time.Now()
+		}
 		return w.err // the same content as last built: nothing new to report
 	}
 	w.sum, w.haveSum = sum, true
@@ -136,11 +164,15 @@ func (w *FileWatcher) Reload() error {
 	}
 	if err != nil {
 		w.err = fmt.Errorf("guard: %s was not applied, the last good set stays in place: %w", w.Path, err)
+		w.nFailed++
 		w.report(ReloadEvent{Path: w.Path, Err: w.err})
 		return w.err
 	}
 	old := w.Holder.Swap(s)
 	w.err = nil
+	w.nApplied++
+	w.applied = time.Now()
+	w.checked = w.applied
 	w.report(ReloadEvent{Path: w.Path, Applied: true, Change: allowlist.Diff(old, s)})
 	return nil
 }
@@ -148,8 +180,9 @@ func (w *FileWatcher) Reload() error {
 // Rebuild reads the file and builds a Set from it as Reload does, even if
 // the file did not change. Call it when something else the BuildFunc reads
 // changed: a service-tag document (with a *servicetag.Loader as the
-// Resolver's Tags, after a Refresh that reports a change) or the egress
-// addresses. Like Reload, it keeps the last good Set when the build fails.
+// Resolver's Tags, from the Loader's OnReload when an event says Applied)
+// or the egress addresses. Like Reload, it keeps the last good Set when the
+// build fails.
 func (w *FileWatcher) Rebuild() error {
 	w.mu.Lock()
 	w.haveStat, w.haveSum = false, false
@@ -166,6 +199,7 @@ func (w *FileWatcher) failRead(err error) error {
 		return w.err
 	}
 	w.err, w.readFailed = err, true
+	w.nFailed++
 	w.report(ReloadEvent{Path: w.Path, Err: err})
 	return err
 }

@@ -167,6 +167,11 @@ func TestFileWatcherReload(t *testing.T) {
 	step("a file again", func() { os.Remove(path); writeFile(t, path, "203.0.113.0/24") },
 		[]eventSummary{{Applied: true, Change: allowlist.Change{Gained: pfx("203.0.113.0/24"), Lost: pfx("192.0.2.0/25", "198.51.100.0/24")}}},
 		[]string{"203.0.113.1"}, []string{"192.0.2.1", "198.51.100.1"})
+
+	st := w.Status()
+	if st.Applied != 4 || st.Failed != 5 || st.Err != nil || st.LastApplied.IsZero() || st.LastChecked.Before(st.LastApplied) {
+		t.Errorf("Status = %+v, want 4 applied, 5 failed, no error", st)
+	}
 }
 
 func TestFileWatcherBuildWithoutSet(t *testing.T) {
