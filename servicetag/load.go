@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -54,6 +53,26 @@ type Loader struct {
 	// Interval is the time between reloads in Run; zero means
 	// DefaultInterval.
 	Interval time.Duration
+	// MaxShrink is the largest share of the IPv4 or of the IPv6 addresses
+	// in force that one new document may remove; a document that removes
+	// more is held back (a *ShrinkError) until Accept applies it. Zero
+	// means DefaultMaxShrink; a negative value turns the check off.
+	MaxShrink float64
+	// MaxAge, if positive, is how old the document in force may grow
+	// before every Reload reports it as stale (ErrStale). Its age is taken
+	// from the response's Last-Modified header, or from when it was
+	// applied. Azure says new ranges of its weekly file are not used for
+	// at least a week; choose what is too old for you.
+	MaxAge time.Duration
+	// MaxPages bounds the Discovery API's nextLink pages followed in one
+	// Reload; zero means DefaultMaxPages.
+	MaxPages int
+	// RedirectToOtherHosts lets a redirect go to another host (host and
+	// port); by default such a redirect fails the Reload.
+	RedirectToOtherHosts bool
+	// RedirectToHTTP lets a redirect go from https to http; by default such
+	// a redirect fails the Reload.
+	RedirectToHTTP bool
 	// OnReload, if not nil, is called with every event: a new document
 	// applied, or a failure (reported once until the next success). It is
 	// called from Reload with no lock held, so it may call Document,
@@ -70,8 +89,11 @@ type Loader struct {
 	err          error
 	checked      time.Time
 	applied      time.Time
+	docTime      time.Time
 	nApplied     uint64
 	nFailed      uint64
+	pending      *Document // a new document held back by the shrink guard
+	pendingHash  Hash
 }
 
 // ReloadEvent reports one outcome of a Loader's Reload: a new document was
@@ -86,12 +108,14 @@ type ReloadEvent struct {
 
 // LoaderStatus is a snapshot of a Loader, for health checks and metrics.
 type LoaderStatus struct {
-	Hash        Hash      // content of the document in force; zero before the first success
-	Applied     uint64    // reloads that applied a document with new content
-	Failed      uint64    // reloads that failed
-	LastApplied time.Time // when the document in force was applied; zero if none
-	LastChecked time.Time // the last successful check (a new document, the same content, or 304 Not Modified)
-	Err         error     // the error of the last Reload, nil if it succeeded
+	Hash         Hash      // content of the document in force; zero before the first success
+	Applied      uint64    // reloads that applied a document with new content
+	Failed       uint64    // reloads that failed
+	LastApplied  time.Time // when the document in force was applied; zero if none
+	LastChecked  time.Time // the last successful check (a new document, the same content, or 304 Not Modified)
+	DocumentTime time.Time // how old the document in force says it is (Last-Modified), or when it was applied
+	Pending      Hash      // a document held back by the shrink guard, zero if none; see Accept
+	Err          error     // the error of the last Reload, nil if it succeeded
 }
 
 // Document returns the last good document, or nil before the first
@@ -133,7 +157,8 @@ func (l *Loader) Status() LoaderStatus {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return LoaderStatus{Hash: l.hash, Applied: l.nApplied, Failed: l.nFailed,
-		LastApplied: l.applied, LastChecked: l.checked, Err: l.err}
+		LastApplied: l.applied, LastChecked: l.checked, DocumentTime: l.docTime,
+		Pending: l.pendingHash, Err: l.err}
 }
 
 // RefreshError reports a failed Reload. The Loader keeps its last good
@@ -159,49 +184,142 @@ func (e *RefreshError) Unwrap() error { return e.Err }
 // Loader that has no document yet (a server bug).
 var ErrNotModifiedWithoutDocument = errors.New("servicetag: the server answered 304 Not Modified, but there is no earlier document")
 
-// Reload fetches the URL once and applies the document if it is complete,
-// valid and new. A republication with the same content (a new
-// ChangeNumber only) is installed but is not reported as applied. On any
-// failure (transport error, timeout, a status other than 200 or 304, a
-// body over MaxSize, a body that does not decode) it returns a
-// [*RefreshError], records it in Status and keeps the last good document.
-// It returns nil when the document in force is the URL's current one.
+// Reload fetches the URL once (and the Discovery API's nextLink pages) and
+// applies the document if it is complete, valid, new and passes the
+// guards: its version must not be older than the one in force, it must
+// not remove more than MaxShrink of a family's addresses, and redirects
+// stay on the same host and on https. A republication with the same
+// content (a new ChangeNumber only) is installed but not reported as
+// applied.
+//
+// On any failure (transport error, timeout, a status other than 200 or
+// 304, a body over MaxSize, a body that does not decode, a guard) it
+// returns a [*RefreshError], records it in Status, reports it to OnReload
+// (once, until it changes) and keeps the last good document. With MaxAge
+// set it also fails, with ErrStale, while the document in force is too
+// old. It returns nil when the document in force is the URL's current one.
 func (l *Loader) Reload(ctx context.Context) error {
 	l.reloadMu.Lock()
 	defer l.reloadMu.Unlock()
-	doc, status, etag, lastMod, err := l.fetch(ctx)
-	l.mu.Lock()
-	if err != nil {
-		err = &RefreshError{URL: l.URL, StatusCode: status, Err: err}
-		repeat := l.err != nil && l.err.Error() == err.Error()
-		l.err = err
-		l.nFailed++
-		l.mu.Unlock()
-		if !repeat {
-			l.report(ReloadEvent{URL: l.URL, Err: err})
-		}
-		return err
-	}
-	l.err = nil
+	f, err := l.fetch(ctx)
 	now := time.Now()
-	l.checked = now
-	if doc == nil { // 304
-		l.mu.Unlock()
-		return nil
+	if err != nil {
+		if ctx.Err() != nil {
+			// The caller gave up (Run is stopping): not the source's failure.
+			return &RefreshError{URL: l.URL, StatusCode: f.status, Err: err}
+		}
+		return l.fail(&RefreshError{URL: l.URL, StatusCode: f.status, Err: err})
 	}
-	h := doc.Hash()
-	old := l.doc
-	changed := old == nil || h != l.hash
-	l.doc, l.hash = doc, h
-	l.etag, l.lastModified = etag, lastMod
+	l.mu.Lock()
+	cur := l.doc
+	curHash := l.hash
+	l.mu.Unlock()
+	var h Hash
+	if f.doc != nil {
+		h = f.doc.Hash()
+		if cur != nil && h != curHash {
+			if err := checkVersion(cur, f.doc); err != nil {
+				return l.fail(&RefreshError{URL: l.URL, StatusCode: f.status, Err: err})
+			}
+			max := l.MaxShrink
+			if max == 0 {
+				max = DefaultMaxShrink
+			}
+			if err := checkShrink(cur, f.doc, h, max); err != nil {
+				l.mu.Lock()
+				l.pending, l.pendingHash = f.doc, h
+				l.mu.Unlock()
+				return l.fail(&RefreshError{URL: l.URL, StatusCode: f.status, Err: err})
+			}
+		}
+	}
+
+	l.mu.Lock()
+	l.checked = now
+	changed := false
+	if f.doc != nil {
+		changed = cur == nil || h != curHash
+		l.install(f.doc, h, now)
+		l.etag, l.lastModified = f.etag, f.lastMod
+		if t, err := http.ParseTime(f.lastMod); err == nil {
+			l.docTime = t
+		} else if changed {
+			l.docTime = now
+		}
+	}
+	stale := l.staleErr(now)
+	l.mu.Unlock()
 	if changed {
+		l.report(ReloadEvent{URL: l.URL, Applied: true, Change: Diff(cur, f.doc)})
+	}
+	if stale != nil {
+		return l.fail(stale)
+	}
+	l.mu.Lock()
+	l.err = nil
+	l.mu.Unlock()
+	return nil
+}
+
+// install makes doc the document in force; l.mu is held.
+func (l *Loader) install(doc *Document, h Hash, now time.Time) {
+	if l.doc == nil || h != l.hash {
 		l.applied = now
 		l.nApplied++
 	}
-	l.mu.Unlock()
-	if changed {
-		l.report(ReloadEvent{URL: l.URL, Applied: true, Change: Diff(old, doc)})
+	l.doc, l.hash = doc, h
+	l.pending, l.pendingHash = nil, Hash{}
+}
+
+// staleErr returns an ErrStale error if the document in force is older
+// than MaxAge; l.mu is held.
+func (l *Loader) staleErr(now time.Time) error {
+	if l.MaxAge <= 0 || l.doc == nil || l.docTime.IsZero() {
+		return nil
 	}
+	if age := now.Sub(l.docTime); age > l.MaxAge {
+		return fmt.Errorf("%w: the document from %s is in force, %s old, more than Loader.MaxAge %s; the last good document stays in force",
+			ErrStale, l.URL, age.Round(time.Minute), l.MaxAge)
+	}
+	return nil
+}
+
+// fail records err and reports it unless it repeats the last failure.
+func (l *Loader) fail(err error) error {
+	l.mu.Lock()
+	repeat := l.err != nil && l.err.Error() == err.Error()
+	l.err = err
+	l.nFailed++
+	l.mu.Unlock()
+	if !repeat {
+		l.report(ReloadEvent{URL: l.URL, Err: err})
+	}
+	return err
+}
+
+// ErrNotPending is the error of Accept when no document with the given
+// hash is held back.
+var ErrNotPending = errors.New("servicetag: no document with that hash is held back")
+
+// Accept applies the document that the shrink guard held back, whose
+// content hash (ShrinkError.Hash, LoaderStatus.Pending) is h: the caller
+// has checked that the shrink is meant. It fails with ErrNotPending when
+// no such document is held back (a later Reload may have replaced it).
+func (l *Loader) Accept(h Hash) error {
+	l.reloadMu.Lock()
+	defer l.reloadMu.Unlock()
+	l.mu.Lock()
+	if l.pending == nil || l.pendingHash != h {
+		l.mu.Unlock()
+		return fmt.Errorf("%w: %s", ErrNotPending, h.String()[:12])
+	}
+	cur, doc := l.doc, l.pending
+	now := time.Now()
+	l.install(doc, h, now)
+	l.docTime = now
+	l.err = nil
+	l.mu.Unlock()
+	l.report(ReloadEvent{URL: l.URL, Applied: true, Change: Diff(cur, doc)})
 	return nil
 }
 
@@ -229,60 +347,4 @@ func (l *Loader) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
-}
-
-func (l *Loader) fetch(ctx context.Context) (doc *Document, status int, etag, lastMod string, err error) {
-	timeout := l.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, l.URL, nil)
-	if err != nil {
-		return nil, 0, "", "", err
-	}
-	l.mu.Lock()
-	if l.doc != nil {
-		if l.etag != "" {
-			req.Header.Set("If-None-Match", l.etag)
-		}
-		if l.lastModified != "" {
-			req.Header.Set("If-Modified-Since", l.lastModified)
-		}
-	}
-	hasDoc := l.doc != nil
-	l.mu.Unlock()
-	client := l.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, 0, "", "", err
-	}
-	defer resp.Body.Close()
-	switch resp.StatusCode {
-	case http.StatusOK:
-	case http.StatusNotModified:
-		if !hasDoc {
-			return nil, resp.StatusCode, "", "", ErrNotModifiedWithoutDocument
-		}
-		return nil, resp.StatusCode, "", "", nil
-	default:
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, resp.StatusCode, "", "", fmt.Errorf("unexpected status %q", resp.Status)
-	}
-	max := l.MaxSize
-	if max <= 0 {
-		max = DefaultMaxSize
-	}
-	if resp.ContentLength > max {
-		return nil, resp.StatusCode, "", "", &TooLargeError{Limit: max, What: "response body (Content-Length)"}
-	}
-	doc, err = DecodeOptions{MaxSize: max}.Decode(resp.Body)
-	if err != nil {
-		return nil, resp.StatusCode, "", "", err
-	}
-	return doc, resp.StatusCode, resp.Header.Get("ETag"), resp.Header.Get("Last-Modified"), nil
 }

@@ -64,7 +64,9 @@ var (
 func newLoader(t *testing.T, s *server) *Loader {
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
-	return &Loader{URL: ts.URL, Client: ts.Client(), Timeout: 2 * time.Second}
+	// These tests replace whole documents; the shrink guard has tests of
+	// its own (guards_test.go).
+	return &Loader{URL: ts.URL, Client: ts.Client(), Timeout: 2 * time.Second, MaxShrink: -1}
 }
 
 // mustRefresh runs a Reload that must succeed, and checks whether it
