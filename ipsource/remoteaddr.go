@@ -40,7 +40,12 @@ func peer(r *http.Request) (netip.Addr, error) {
 	return peerAddr(r.RemoteAddr)
 }
 
-// peerAddr parses r.RemoteAddr as SPEC §5 says.
+// peerAddr parses r.RemoteAddr, which net/http sets to ip:port for a TCP
+// peer. It is parsed with netip.ParseAddrPort; a zone is dropped (if it is
+// printable ASCII) and an IPv4-mapped address is unmapped. Anything that is
+// not ip:port (empty, a unix socket, an address without a port, IPv4 in
+// brackets, a PROXY connection that names no client) and the unspecified
+// addresses are ErrNoPeer; nothing is repaired.
 func peerAddr(s string) (netip.Addr, error) {
 	ap, err := netip.ParseAddrPort(s)
 	if err != nil {
