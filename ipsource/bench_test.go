@@ -72,3 +72,56 @@ func BenchmarkHeader(b *testing.B) {
 	x := must(Header("X-Azure-SocketIP", trustedNets, RequireHeader("X-Azure-FDID", fdid)))
 	bench(b, x, newReq("10.0.0.9:1", "X-Azure-SocketIP", "203.0.113.7", "X-Azure-FDID", fdid), false)
 }
+
+func benchParse(b *testing.B, in []byte) {
+	b.Helper()
+	if _, n, _, fault := parseProxyHeader(in, defaultMaxProxyHeader); fault != nil || n == 0 {
+		b.Fatalf("parse: %v, %d", fault, n)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		parseProxyHeader(in, defaultMaxProxyHeader)
+	}
+}
+
+func BenchmarkParseProxyV1(b *testing.B) {
+	benchParse(b, []byte(lineV6))
+}
+
+func BenchmarkParseProxyV2(b *testing.B) {
+	benchParse(b, v2(0x21, 0x11, block("203.0.113.7:50123", "10.0.0.1:443")))
+}
+
+// An AWS NLB-like header: IPv4, VPC endpoint ID and CRC32C.
+func BenchmarkParseProxyV2TLVs(b *testing.B) {
+	benchParse(b, withCRC(v2(0x21, 0x11, block("203.0.113.7:50123", "10.0.0.1:443"), awsVPCE("vpce-08d2bf15fac5001c9"))))
+}
+
+// One connection through ProxyListener over an in-memory pipe: Accept,
+// header, RemoteAddr and the first bytes of data.
+func BenchmarkProxyListenerPipe(b *testing.B) {
+	base := newPipeListener()
+	ln, err := ProxyListener(base, trustedNets)
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := append(v2(0x21, 0x11, block("203.0.113.7:50123", "10.0.0.1:443")), "GET / HTTP/1.1\r\n\r\n"...)
+	buf := make([]byte, 64)
+	b.ReportAllocs()
+	for b.Loop() {
+		client := base.dial("10.0.0.5:41000")
+		go client.Write(msg)
+		c, err := ln.Accept()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if c.RemoteAddr().String() != "203.0.113.7:50123" {
+			b.Fatal(c.RemoteAddr())
+		}
+		if _, err := c.Read(buf); err != nil {
+			b.Fatal(err)
+		}
+		c.Close()
+		client.Close()
+	}
+}

@@ -37,7 +37,9 @@
 // address or another header's value. Errors are [*Error] values that wrap a
 // kind ([ErrNoPeer], [ErrHeaderMissing], [ErrHeaderRepeated], [ErrMalformed],
 // [ErrNoUntrustedHop], [ErrTooManyHops], [ErrCompanion]) for [errors.Is];
-// an allowlist denies the request on any of them.
+// an allowlist denies the request on any of them. [ProxyListener] reports
+// the connections it closes with [*ProxyError] values of their own kinds
+// ([ErrProxyMissing], [ErrProxyMalformed], [ErrProxyUntrusted]).
 //
 // Addresses are parsed strictly with net/netip, never repaired: IPv4,
 // IPv4:port, IPv6, [IPv6] and [IPv6]:port are accepted; zones, IPv4 in
@@ -106,6 +108,9 @@
 //	                            Header("X-Envoy-External-Address", trusted)
 //	Proxies that append         Forwarded(trusted)                          the proxies' prefixes
 //	RFC 7239 Forwarded
+//	AWS Network Load Balancer,  RemoteAddr(), on a ProxyListener(ln,        the addresses the header arrives from: the
+//	Azure Private Link Service  trusted)                                    NLB's private addresses, the Private Link
+//	(PROXY protocol v2)                                                     Service's NAT IP addresses
 //
 // # Why prefixes, not counts
 //
@@ -119,13 +124,81 @@
 // known, such as a proxy that connects over a unix socket (where
 // r.RemoteAddr is "@" and every prefix strategy fails with [ErrNoPeer]).
 //
-// # Outside this package
+// # PROXY protocol
 //
-// The PROXY protocol belongs to the listener: accept it only from the load
-// balancer's addresses and reject it from everyone else. net/http does not
-// accept TLS 0-RTT data; a proxy in front that does must not forward it to
-// endpoints guarded by an allowlist. For servers that hand such requests to
-// handlers, every strategy that reads the peer refuses a request whose
-// r.TLS shows an incomplete handshake ([ErrNoPeer]): its source address is
-// not verified yet.
+// Load balancers that forward TCP rather than HTTP cannot add a header.
+// Instead they send the client's address in a PROXY protocol header before
+// the connection's first byte: an AWS Network Load Balancer with proxy
+// protocol v2 enabled on the target group (with the VPC endpoint ID in a
+// TLV when it serves a VPC endpoint service), Azure Private Link Service
+// with TCP proxy v2 enabled (with the private endpoint's LINKID in a TLV),
+// HAProxy with send-proxy or send-proxy-v2 on a server line, and nginx's
+// stream module with proxy_protocol on (v1). [ProxyListener] reads the
+// header and makes its source the connection's RemoteAddr:
+//
+//	ln, err := ipsource.ProxyListener(tcpListener, loadBalancers)
+//	srv := &http.Server{Handler: h, ConnContext: ipsource.ProxyConnContext}
+//	srv.Serve(ln) // with TLS: srv.Serve(tls.NewListener(ln, cfg))
+//
+// so [RemoteAddr] is the strategy behind it. The header is required from
+// the trusted prefixes and refused from every other peer; a missing,
+// malformed or inconsistent header closes the connection. LOCAL and
+// UNKNOWN headers, which name no client, leave their requests without a
+// client address ([ErrNoPeer]). [ProxyHeaderFromContext] gives handlers
+// the header itself, so a service behind Private Link can allow by private
+// endpoint ([ProxyHeader.AzureLinkID], [ProxyHeader.AWSVPCEndpointID]) as
+// well as by address.
+//
+// Trust the addresses the header arrives from: the NLB's private addresses,
+// or the Private Link Service's NAT IP addresses. With client IP
+// preservation on, an NLB connects from the client's own address, which is
+// not trusted, so the header is refused: turn one of the two off. Whether a
+// header is expected is decided by the peer's address, never by looking at
+// the bytes: a listener that took a header from anyone who sent one would
+// let a client that reaches it directly write its own address.
+//
+// # Proxy traps
+//
+// A trusted proxy is only as good as its configuration. These settings
+// hand the client address to the client:
+//
+//   - A proxy on the same host that connects from 127.0.0.1. Trusting
+//     127.0.0.1 then trusts every local process, each of which can connect
+//     and send any header. Give the proxy a source address of its own and
+//     trust only that: nginx proxy_bind 127.0.0.2; HAProxy source 127.0.0.2
+//     (Linux routes all of 127.0.0.0/8 to the loopback interface).
+//   - Headers passed on untouched. HAProxy's option forwardfor if-none adds
+//     X-Forwarded-For only if the request has none, so a client that sends
+//     one chooses it; a proxy that passes a client's X-Real-IP or
+//     True-Client-IP through without setting it makes that header the
+//     client's. Read a single-IP header only from a proxy that always sets
+//     it.
+//
+// Walking from the right works whether a proxy appends its peer to
+// X-Forwarded-For or overwrites the header with it, as long as every
+// trusted proxy does one of the two. Which setting does which:
+//
+//   - nginx: proxy_set_header X-Forwarded-For $remote_addr overwrites the
+//     header with the peer; $proxy_add_x_forwarded_for appends the peer to
+//     what arrived.
+//   - HAProxy: option forwardfor appends a new X-Forwarded-For field line
+//     (this package reads all lines, in order); http-request set-header
+//     X-Forwarded-For %[src] overwrites.
+//   - Envoy: use_remote_address: true appends the peer; false, the default,
+//     passes the header on as it came. xff_num_trusted_hops only changes
+//     which entry Envoy itself takes for the client.
+//   - Traefik: the entry point drops X-Forwarded-For from peers outside
+//     forwardedHeaders.trustedIPs and keeps it from trusted ones, then
+//     appends the peer; forwardedHeaders.insecure keeps it from everyone.
+//   - Caddy: reverse_proxy replaces X-Forwarded-For with the peer unless the
+//     peer is in trusted_proxies, in which case it appends; with no
+//     trusted_proxies it always replaces.
+//
+// # Transport
+//
+// net/http does not accept TLS 0-RTT data; a proxy in front that does must
+// not forward it to endpoints guarded by an allowlist. For servers that
+// hand such requests to handlers, every strategy that reads the peer
+// refuses a request whose r.TLS shows an incomplete handshake
+// ([ErrNoPeer]): its source address is not verified yet.
 package ipsource

@@ -2,6 +2,7 @@ package ipsource
 
 import (
 	"errors"
+	"net/netip"
 	"strconv"
 	"strings"
 )
@@ -46,6 +47,22 @@ var (
 	ErrCompanion = errors.New("companion header mismatch")
 )
 
+// Kinds of [ProxyError], the reason [ProxyListener] closed a connection.
+var (
+	// ErrProxyMissing means a peer inside the trusted prefixes did not begin
+	// the connection with a PROXY header: it sent other bytes, closed the
+	// connection, or sent nothing before the header deadline.
+	ErrProxyMissing = errors.New("PROXY header missing")
+
+	// ErrProxyMalformed means a trusted peer's PROXY header is malformed,
+	// inconsistent, longer than the limit, or cut off.
+	ErrProxyMalformed = errors.New("malformed PROXY header")
+
+	// ErrProxyUntrusted means a peer outside the trusted prefixes began the
+	// connection with a PROXY header.
+	ErrProxyUntrusted = errors.New("PROXY header from an untrusted peer")
+)
+
 // ErrInvalidConfig is wrapped by every error that a constructor returns.
 var ErrInvalidConfig = errors.New("invalid configuration")
 
@@ -88,12 +105,7 @@ type Error struct {
 // the request or the configuration.
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString("ipsource: ")
-	if e.Kind != nil {
-		b.WriteString(e.Kind.Error())
-	} else {
-		b.WriteString("no client address")
-	}
+	writeKind(&b, e.Kind, "no client address")
 	switch {
 	case e.Header == "":
 		b.WriteString(": RemoteAddr ")
@@ -113,20 +125,87 @@ func (e *Error) Error() string {
 			b.WriteString(strconv.Quote(e.Entry))
 		}
 	}
-	if e.Reason != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Reason)
+	h := hint(e.Kind)
+	if e.Kind == ErrNoPeer && e.Header == "" && strings.HasPrefix(e.Entry, proxyNoAddrPrefix) {
+		h = "the load balancer's own connections, such as health checks, carry no client address; serve their paths outside the allowlist"
 	}
-	if h := hint(e.Kind); h != "" {
+	writeTail(&b, e.Reason, h)
+	return b.String()
+}
+
+// writeKind begins a message: the package and the kind, or fallback.
+func writeKind(b *strings.Builder, kind error, fallback string) {
+	b.WriteString("ipsource: ")
+	if kind != nil {
+		b.WriteString(kind.Error())
+	} else {
+		b.WriteString(fallback)
+	}
+}
+
+// writeTail ends a message with the reason and the hint, if any.
+func writeTail(b *strings.Builder, reason, hint string) {
+	if reason != "" {
+		b.WriteString(": ")
+		b.WriteString(reason)
+	}
+	if hint != "" {
 		b.WriteString(" (")
-		b.WriteString(h)
+		b.WriteString(hint)
 		b.WriteString(")")
 	}
-	return b.String()
 }
 
 // Unwrap returns e.Kind.
 func (e *Error) Unwrap() error { return e.Kind }
+
+// ProxyError says why [ProxyListener] closed a connection without serving
+// it. It is what the connection's Read and Write return, and what the hook
+// of [WithProxyHook] receives.
+//
+// It wraps its Kind and, if set, Err, so [errors.Is] finds both: a peer
+// that opened the port and closed it without sending a byte (a TCP health
+// check) matches [io.EOF], and one that sent too little before the
+// deadline matches [os.ErrDeadlineExceeded].
+type ProxyError struct {
+	// Kind is ErrProxyMissing, ErrProxyMalformed or ErrProxyUntrusted.
+	Kind error
+	// Peer is the TCP peer: the load balancer, or, for ErrProxyUntrusted,
+	// the peer that sent the header. It is the zero AddrPort if the peer
+	// has no IP address.
+	Peer netip.AddrPort
+	// Reason says what is wrong and where, in a few words. Input that it
+	// quotes is cut to 64 bytes.
+	Reason string
+	// Err is the read error that ended the header: io.EOF if the peer
+	// closed the connection before sending a byte, io.ErrUnexpectedEOF if
+	// it closed it within the header, a timeout, another network error, or
+	// nil if the bytes themselves are wrong.
+	Err error
+}
+
+// Error returns a message that names the peer, what is wrong with its
+// header, and how to fix the load balancer or the configuration.
+func (e *ProxyError) Error() string {
+	var b strings.Builder
+	writeKind(&b, e.Kind, "PROXY header refused")
+	if e.Peer.IsValid() {
+		b.WriteString(": peer ")
+		b.WriteString(e.Peer.String())
+	} else {
+		b.WriteString(": peer without an IP address")
+	}
+	writeTail(&b, e.Reason, hint(e.Kind))
+	return b.String()
+}
+
+// Unwrap returns e.Kind and, if it is set, e.Err.
+func (e *ProxyError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Err}
+}
 
 func hint(kind error) string {
 	switch kind {
@@ -144,6 +223,12 @@ func hint(kind error) string {
 		return "more trusted proxies than MaxHops, or a forwarding loop"
 	case ErrCompanion:
 		return "requests must arrive through the expected proxy, which sets this header to the configured value"
+	case ErrProxyMissing:
+		return "peers in the trusted prefixes must begin every connection with a PROXY v1 or v2 header; enable the PROXY protocol on the load balancer, or remove its prefix from the trusted list"
+	case ErrProxyMalformed:
+		return "the load balancer must send one complete PROXY v1 or v2 header as the protocol specifies it; check its PROXY protocol version and settings"
+	case ErrProxyUntrusted:
+		return "only peers in the trusted prefixes may send a PROXY header; if this peer is your load balancer, add its prefix to the trusted list"
 	}
 	return ""
 }

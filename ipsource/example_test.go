@@ -1,10 +1,16 @@
 package ipsource_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"time"
 
 	"github.com/ipallow/ipallow/ipsource"
 )
@@ -108,4 +114,57 @@ func ExampleError() {
 	}
 	// Output:
 	// true X-Forwarded-For
+}
+
+// ProxyListener in front of an http.Server, behind a load balancer at
+// 127.0.0.1 that sends the PROXY protocol. The client here plays the load
+// balancer and writes the header itself.
+func ExampleProxyListener() {
+	base, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	loadBalancers := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	ln, err := ipsource.ProxyListener(base, loadBalancers,
+		ipsource.WithProxyHook(func(peer netip.AddrPort, err error) {
+			log.Printf("closed a connection from %v: %v", peer, err)
+		}))
+	if err != nil {
+		panic(err)
+	}
+
+	src := ipsource.RemoteAddr() // the PROXY source is the connection's peer
+	srv := &http.Server{
+		ReadHeaderTimeout: 10 * time.Second,
+		ConnContext:       ipsource.ProxyConnContext,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ip, err := src.ClientIP(r)
+			if err != nil {
+				http.Error(w, "forbidden", http.StatusForbidden)
+				return
+			}
+			h, _ := ipsource.ProxyHeaderFromContext(r.Context())
+			fmt.Fprintf(w, "client %v, PROXY v%d\n", ip, h.Version())
+		}),
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	lb := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := new(net.Dialer).DialContext(ctx, network, addr)
+		if err == nil {
+			_, err = io.WriteString(c, "PROXY TCP4 203.0.113.7 192.0.2.10 50123 443\r\n")
+		}
+		return c, err
+	}}
+	defer lb.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: lb}).Get("http://" + base.Addr().String() + "/")
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Print(string(body))
+	// Output:
+	// client 203.0.113.7, PROXY v1
 }

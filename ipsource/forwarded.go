@@ -85,6 +85,8 @@ func (f *forwarded) ClientIP(r *http.Request) (netip.Addr, error) {
 		if !f.trust.contains(peer) {
 			return peer, nil
 		}
+	} else if err := proxyNoClient(r.RemoteAddr); err != nil {
+		return netip.Addr{}, err
 	}
 	lines := r.Header[fwdKey]
 	if len(lines) == 0 {

@@ -1,6 +1,8 @@
 package ipsource
 
 import (
+	"bytes"
+	"errors"
 	"github.com/ipallow/ipallow/internal/ascii"
 	"net/netip"
 	"strings"
@@ -129,5 +131,69 @@ func FuzzHeader(f *testing.F) {
 		if a, reason := parseEntry(ascii.TrimSpaceTab(v)); reason != "" || a.String() != got.Addr {
 			t.Fatalf("%q: got %s, parseEntry %v %q", v, got.Addr, a, reason)
 		}
+	})
+}
+
+func FuzzProxyHeader(f *testing.F) {
+	for _, s := range proxySeeds() {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		h, n, need, fault := parseProxyHeader(in, defaultMaxProxyHeader)
+		switch {
+		case fault != nil:
+			if n != 0 || h != (ProxyHeader{}) {
+				t.Fatalf("%q: fault %v with n %d, header %+v", in, fault, n, h)
+			}
+			if !errors.Is(fault, ErrProxyMissing) && !errors.Is(fault, ErrProxyMalformed) {
+				t.Fatalf("%q: fault kind %v", in, fault.Kind)
+			}
+			if msg := fault.Error(); len(msg) > 600 || strings.ContainsRune(msg, '\u2014') {
+				t.Fatalf("%q: message of %d bytes: %s", in, len(msg), msg)
+			}
+			return
+		case n == 0:
+			if need <= len(in) {
+				t.Fatalf("%q: incomplete, but needs only %d bytes", in, need)
+			}
+			if s := signature(in); len(in) > 0 && s == sigNone {
+				t.Fatalf("%q: incomplete without a signature", in)
+			}
+			return
+		}
+		if n > len(in) || n < 15 || (h.Version() == 1) != (in[0] == 'P') {
+			t.Fatalf("%q: n %d, version %d", in, n, h.Version())
+		}
+		if h.Version() == 1 && (n > v1MaxLen || !bytes.HasSuffix(in[:n], []byte("\r\n"))) {
+			t.Fatalf("%q: v1 header of %d bytes", in, n)
+		}
+		if h.Version() == 2 && n > v2Fixed+defaultMaxProxyHeader {
+			t.Fatalf("v2 header of %d bytes", n)
+		}
+		if src := h.Source(); h.Local() == src.IsValid() || src.Addr().Is4In6() || src.Addr().Zone() != "" ||
+			h.Destination().Addr().Is4In6() || h.Destination().Addr().Zone() != "" {
+			t.Fatalf("%q: local %v, source %v, destination %v", in, h.Local(), src, h.Destination())
+		}
+		if s := signature(in); s != sigV1 && s != sigV2 {
+			t.Fatalf("%q: accepted, but signature says %v", in, s)
+		}
+		// The bytes after the header do not matter.
+		if h2, n2, _, f2 := parseProxyHeader(in[:n], defaultMaxProxyHeader); h2 != h || n2 != n || f2 != nil {
+			t.Fatalf("%q: the header alone gives %+v, %d, %v", in[:n], h2, n2, f2)
+		}
+		// Re-encoded, the header parses to itself; a v2 PROXY header whose
+		// encoding has its length comes out byte for byte.
+		enc := encodeProxyHeader(h)
+		h2, n2, _, f2 := parseProxyHeader(enc, defaultMaxProxyHeader)
+		if f2 != nil || n2 != len(enc) || withoutCRC(h2) != withoutCRC(h) {
+			t.Fatalf("%q: re-encoded as %q: %+v, %d, %v; want %+v", in[:n], enc, h2, n2, f2, h)
+		}
+		if h.Version() == 2 && !h.Local() && len(enc) == n && !bytes.Equal(enc, in[:n]) {
+			t.Fatalf("%q: re-encoded as %q", in[:n], enc)
+		}
+		// The accessors do not panic.
+		h.AzureLinkID()
+		h.AWSVPCEndpointID()
+		h.TLVs()
 	})
 }

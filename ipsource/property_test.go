@@ -2,6 +2,7 @@ package ipsource
 
 import (
 	"errors"
+	"fmt"
 	"github.com/ipallow/ipallow/internal/ascii"
 	"net/netip"
 	"strconv"
@@ -291,6 +292,57 @@ func TestPropertyEntryRoundTrip(t *testing.T) {
 		got, reason = parseNode(node)
 		if reason != "" || got != a.Unmap() {
 			t.Fatalf("parseNode(%q) = %v, %q; want %v", node, got, reason, a.Unmap())
+		}
+	})
+}
+
+// proxyTLV draws a TLV that the listener keeps without interpreting.
+var proxyTLV = rapid.Custom(func(t *rapid.T) []byte {
+	typ := rapid.SampledFrom([]byte{0x01, 0x02, 0x04, 0x30, 0xE0, 0xE1, 0xE2, 0xEF, 0xF0, 0xFF}).Draw(t, "type")
+	return tlv(typ, rapid.SliceOfN(rapid.Byte(), 0, 40).Draw(t, "value"))
+})
+
+// Any source and destination, written as a v1 line or as a v2 header with
+// TLVs, parse back as the unmapped addresses; the TLVs come back as sent
+// and the bytes after the header are left for the application.
+func TestPropertyProxyHeader(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		src := netip.AddrPortFrom(anyAddr.Draw(t, "src"), rapid.Uint16().Draw(t, "sport"))
+		dst := netip.AddrPortFrom(anyAddr.Draw(t, "dst"), rapid.Uint16().Draw(t, "dport"))
+		unmap := func(ap netip.AddrPort) netip.AddrPort { return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()) }
+		want := ProxyHeader{src: unmap(src), dst: unmap(dst)}
+		four := src.Addr().Is4() && dst.Addr().Is4()
+		as6 := func(ap netip.AddrPort) netip.AddrPort {
+			return netip.AddrPortFrom(netip.AddrFrom16(ap.Addr().As16()), ap.Port())
+		}
+		var in []byte
+		if rapid.Bool().Draw(t, "v2") {
+			want.version = 2
+			var tlvs []byte
+			for _, b := range rapid.SliceOfN(proxyTLV, 0, 5).Draw(t, "tlvs") {
+				tlvs = append(tlvs, b...)
+			}
+			fam, blk := byte(0x11), block(src.String(), dst.String())
+			if !four {
+				fam, blk = 0x21, block(as6(src).String(), as6(dst).String())
+			}
+			in = v2(0x21, fam, blk, tlvs)
+			if rapid.Bool().Draw(t, "crc") {
+				in = withCRC(in)
+			}
+			want.tlvs = string(in[v2Fixed+len(blk):])
+		} else {
+			want.version = 1
+			proto, s, d := "TCP4", src.Addr().String(), dst.Addr().String()
+			if !four {
+				proto, s, d = "TCP6", as6(src).Addr().String(), as6(dst).Addr().String()
+			}
+			in = fmt.Appendf(nil, "PROXY %s %s %s %d %d\r\n", proto, s, d, src.Port(), dst.Port())
+		}
+		rest := rapid.SliceOfN(rapid.Byte(), 0, 20).Draw(t, "rest")
+		h, n, _, fault := parseProxyHeader(append(in, rest...), defaultMaxProxyHeader)
+		if fault != nil || n != len(in) || h != want {
+			t.Fatalf("%q: %+v, %d, %v; want %+v, %d", in, h, n, fault, want, len(in))
 		}
 	})
 }

@@ -15,7 +15,8 @@ import (
 // The peer is parsed with [netip.ParseAddrPort]; a zone is dropped and an
 // IPv4-mapped address is unmapped. An empty RemoteAddr, a unix socket ("@"
 // or a path), an address without a port (some middleware rewrote the field),
-// an IPv4 address in brackets, the unspecified addresses 0.0.0.0 and ::, and
+// an IPv4 address in brackets, the unspecified addresses 0.0.0.0 and ::, a
+// connection whose PROXY header names no client (see [ProxyListener]), and
 // a request whose TLS handshake has not completed (0-RTT early data, whose
 // source address is not verified) are errors of kind [ErrNoPeer].
 func RemoteAddr() Extractor { return remoteAddr{} }
@@ -39,7 +40,12 @@ func peer(r *http.Request) (netip.Addr, error) {
 	return peerAddr(r.RemoteAddr)
 }
 
-// peerAddr parses r.RemoteAddr as SPEC §5 says.
+// peerAddr parses r.RemoteAddr, which net/http sets to ip:port for a TCP
+// peer. It is parsed with netip.ParseAddrPort; a zone is dropped (if it is
+// printable ASCII) and an IPv4-mapped address is unmapped. Anything that is
+// not ip:port (empty, a unix socket, an address without a port, IPv4 in
+// brackets, a PROXY connection that names no client) and the unspecified
+// addresses are ErrNoPeer; nothing is repaired.
 func peerAddr(s string) (netip.Addr, error) {
 	ap, err := netip.ParseAddrPort(s)
 	if err != nil {
@@ -70,6 +76,8 @@ func peerReason(s string) string {
 		return "empty"
 	case s[0] == '@' || s[0] == '/' || strings.HasPrefix(s, "unix:"):
 		return "unix socket"
+	case strings.HasPrefix(s, proxyNoAddrPrefix):
+		return reasonProxyNoClient
 	case s[0] == '[':
 		if end := strings.IndexByte(s, ']'); end > 0 {
 			if a, err := netip.ParseAddr(s[1:end]); err == nil && a.Is4() {

@@ -60,8 +60,9 @@ func XForwardedFor(trusted []netip.Prefix) (Extractor, error) {
 // from the right. Every entry up to and including it must be valid; a list
 // with fewer entries is [ErrNoUntrustedHop]. hops must be 1 to [MaxHops].
 //
-// The count strategy does not look at the TCP peer at all, so it also works
-// behind a proxy that connects over a unix socket. That is also its
+// The count strategy does not look at the TCP peer, so it also works behind
+// a proxy that connects over a unix socket; only a connection whose PROXY
+// header names no client ([ProxyListener]) is refused, with [ErrNoPeer]. That is also its
 // weakness, and [XForwardedFor] with prefixes is preferred: if a client can
 // reach the server, or any proxy after the first, without passing through
 // all hops proxies (a second ingress path, a debugging port forward, a
@@ -99,6 +100,8 @@ func (x *listHeader) ClientIP(r *http.Request) (netip.Addr, error) {
 		if !x.trust.contains(peer) {
 			return peer, nil
 		}
+	} else if err := proxyNoClient(r.RemoteAddr); err != nil {
+		return netip.Addr{}, err
 	}
 	lines := r.Header[xffKey]
 	if len(lines) == 0 {
