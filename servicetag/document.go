@@ -16,10 +16,11 @@ import (
 )
 
 // Document is one decoded publication of address ranges: an Azure weekly
-// download or one response (page) of the Service Tag Discovery API, or
-// a provider feed read by [DecodeFeed].
+// download or one response (page) of the Service Tag Discovery API, a
+// provider feed read by [DecodeFeed], or several of those combined by
+// [Merge].
 //
-// A Document returned by Decode or DecodeFeed is indexed for
+// A Document returned by Decode, DecodeFeed or Merge is indexed for
 // case-insensitive lookup. A Document built by hand is indexed on its
 // first Lookup; do not change its Tags after that. Methods are safe for
 // concurrent use as long as nobody modifies the Document.
@@ -51,7 +52,8 @@ type Document struct {
 	index map[string]int // lower-case name → index in Tags
 
 	// Feed is the format the document was decoded from: Azure for
-	// [Decode], the feed given to [DecodeFeed].
+	// [Decode], the feed given to [DecodeFeed]. It is the zero Feed
+	// (Azure) in a Document returned by [Merge]; see Parts.
 	Feed Feed
 
 	// SyncToken is the publication token of the AWS and Google feeds
@@ -66,6 +68,10 @@ type Document struct {
 
 	// ETag is the "etag" of Cloudflare's API answer; "" otherwise.
 	ETag string
+
+	// Parts describes, in a Document returned by Merge, the documents it
+	// holds the tags of, in order; nil otherwise.
+	Parts []Part
 }
 
 // Tag is one entry of a document: a service tag, global ("Storage") or
@@ -194,8 +200,9 @@ func (h Hash) String() string { return hex.EncodeToString(h[:]) }
 // the Feed, the Cloud and, for every tag in case-insensitive name order,
 // all of its fields with its prefixes and network features sorted. It
 // ignores the top-level ChangeNumber, Name, ID, Type and NextLink, the
-// version fields SyncToken, Created and ETag, the order of entries, JSON
-// formatting and compression.
+// version fields SyncToken, Created and ETag, the Parts of a merged
+// document, the order of entries, JSON formatting and compression. (The
+// tag names of a merged document say which feed each tag came from.)
 //
 // So two files with the same top-level changeNumber but different tags
 // get different hashes, and a republication that only bumps the

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 )
 
-// Sentinel errors of the feed decoders.
+// Sentinel errors of the feed decoders and of Merge.
 var (
 	// ErrMappedPrefix reports an IPv4-mapped IPv6 prefix such as
 	// ::ffff:10.0.0.0/104. Addresses are matched unmapped, so such a
@@ -125,3 +125,38 @@ func (e *FeedPrefixError) Error() string {
 
 // Unwrap returns the cause.
 func (e *FeedPrefixError) Unwrap() error { return e.Err }
+
+// MergeError reports two tags given to [Merge] whose names are equal
+// ignoring case, or a document given to Merge twice. It matches
+// [ErrDuplicateTag].
+type MergeError struct {
+	// Name is the tag in the later document, Previous the tag with the
+	// same name ignoring case in the earlier one; both are "" when the
+	// same *Document was passed twice.
+	Name, Previous string
+	// Doc and PreviousDoc are the positions of the two documents among
+	// Merge's arguments (equal for a document that has two such tags).
+	Doc, PreviousDoc int
+	// Source and PreviousSource describe the two documents by feed and,
+	// for Azure, cloud: "azure Public", "aws".
+	Source, PreviousSource string
+}
+
+// Error implements the error interface.
+func (e *MergeError) Error() string {
+	var b strings.Builder
+	b.WriteString("servicetag: merge: ")
+	if e.Name == "" && e.Previous == "" {
+		b.WriteString("docs[" + strconv.Itoa(e.Doc) + "] (" + e.Source + ") is the same Document as docs[" +
+			strconv.Itoa(e.PreviousDoc) + "]; pass each document once")
+		return b.String()
+	}
+	b.WriteString("tag " + strconv.Quote(e.Name) + " of docs[" + strconv.Itoa(e.Doc) + "] (" + e.Source + ")")
+	b.WriteString(" has the same name ignoring case as tag " + strconv.Quote(e.Previous) + " of docs[" +
+		strconv.Itoa(e.PreviousDoc) + "] (" + e.PreviousSource + ")")
+	b.WriteString("; tag names must be unique across the merged documents")
+	return b.String()
+}
+
+// Is reports whether target is [ErrDuplicateTag].
+func (e *MergeError) Is(target error) bool { return target == ErrDuplicateTag }

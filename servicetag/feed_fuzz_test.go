@@ -116,6 +116,9 @@ func FuzzDecodeFeed(f *testing.F) {
 			}
 		}
 		d.Hash()
+		if _, err := Merge(d, d); err == nil {
+			t.Fatal("Merge(d, d) succeeded")
+		}
 	})
 }
 
