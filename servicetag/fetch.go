@@ -176,7 +176,7 @@ func (l *Loader) decodeBody(resp *http.Response) (*Document, error) {
 	if resp.ContentLength > max {
 		return nil, &TooLargeError{Limit: max, What: "response body (Content-Length)"}
 	}
-	return DecodeOptions{MaxSize: max}.Decode(resp.Body)
+	return DecodeOptions{MaxSize: max}.DecodeFeed(resp.Body, l.Feed)
 }
 
 // appendPage returns doc with the tags of a later page added; a tag in two
@@ -196,6 +196,7 @@ func appendPage(doc, page *Document) (*Document, error) {
 	return &Document{
 		Cloud: doc.Cloud, ChangeNumber: doc.ChangeNumber, Tags: tags,
 		Name: doc.Name, ID: doc.ID, Type: doc.Type, NextLink: page.NextLink,
+		Feed: doc.Feed, SyncToken: doc.SyncToken, Created: doc.Created, ETag: doc.ETag,
 	}, nil
 }
 

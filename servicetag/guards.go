@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"strings"
+	"time"
 
 	"github.com/ipallow/ipallow/internal/ipx"
 	"go4.org/netipx"
@@ -24,8 +26,8 @@ var (
 	ErrShrink = errors.New("servicetag: new document removes too many addresses")
 
 	// ErrVersionRegression reports a new document whose version (Azure's
-	// changeNumber, a feed's syncToken or creation time) is older than
-	// that of the document in force.
+	// changeNumber, AWS's and Google's syncToken, a feed's creation time)
+	// is older than that of the document in force.
 	ErrVersionRegression = errors.New("servicetag: new document is older than the one in force")
 
 	// ErrStale reports that the document in force is older than
@@ -130,8 +132,37 @@ func checkVersion(cur, next *Document) error {
 	if cur == nil {
 		return nil
 	}
-	if next.ChangeNumber < cur.ChangeNumber {
-		return fmt.Errorf("%w: changeNumber %d after %d; a mirror or cache may be serving an old copy", ErrVersionRegression, next.ChangeNumber, cur.ChangeNumber)
+	const hint = "a mirror or cache may be serving an old copy, or change notifications arrived out of order"
+	switch {
+	case next.ChangeNumber < cur.ChangeNumber:
+		return fmt.Errorf("%w: changeNumber %d after %d; %s", ErrVersionRegression, next.ChangeNumber, cur.ChangeNumber, hint)
+	case tokenLess(next.SyncToken, cur.SyncToken):
+		return fmt.Errorf("%w: syncToken %s after %s; %s", ErrVersionRegression, next.SyncToken, cur.SyncToken, hint)
+	case !next.Created.IsZero() && !cur.Created.IsZero() && next.Created.Before(cur.Created):
+		return fmt.Errorf("%w: created %s after %s; %s", ErrVersionRegression,
+			next.Created.UTC().Format(time.RFC3339), cur.Created.UTC().Format(time.RFC3339), hint)
 	}
 	return nil
+}
+
+// tokenLess reports whether the decimal sync token a is smaller than b.
+// Tokens that are not both decimal are not compared.
+func tokenLess(a, b string) bool {
+	if a == "" || b == "" || !decimal(a) || !decimal(b) {
+		return false
+	}
+	a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+func decimal(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -220,3 +220,45 @@ func TestLoaderPaging(t *testing.T) {
 		}
 	}
 }
+
+// awsDoc renders a minimal AWS ip-ranges.json.
+func awsDoc(syncToken, createDate string) string {
+	return `{"syncToken": "` + syncToken + `", "createDate": "` + createDate + `", "prefixes": [` +
+		`{"ip_prefix": "3.5.140.0/22", "region": "ap-northeast-2", "service": "AMAZON", "network_border_group": "ap-northeast-2"}], ` +
+		`"ipv6_prefixes": [{"ipv6_prefix": "2600:1f14::/35", "region": "us-west-2", "service": "EC2", "network_border_group": "us-west-2"}]}`
+}
+
+// TestLoaderFeedVersions: a Loader of another feed decodes it, refuses a
+// syncToken or creation time that goes backwards, and takes the
+// document's age from its creation time.
+func TestLoaderFeedVersions(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		first, second string
+		want          string
+	}{
+		{"syncToken", awsDoc("1753388594", "2025-07-24-20-23-14"), awsDoc("999999999", "2025-07-24-20-23-14"), "syncToken 999999999 after 1753388594"},
+		{"createDate", awsDoc("", "2025-07-24-20-23-14"), awsDoc("", "2025-07-23-20-23-14"), "created 2025-07-23T20:23:14Z after 2025-07-24T20:23:14Z"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := guardLoader(t, &server{script: []func(http.ResponseWriter, *http.Request){serve(tc.first, ""), serve(tc.second, "")}})
+			l.Feed = AWS
+			mustRefresh(t, l, true)
+			if _, err := l.Lookup("AWS.EC2.us-west-2"); err != nil {
+				t.Fatalf("Lookup: %v", err)
+			}
+			re := expectKept(t, l, l.Document(), ErrVersionRegression)
+			if !strings.Contains(re.Error(), tc.want) {
+				t.Errorf("message %q lacks %q", re, tc.want)
+			}
+		})
+	}
+	l := guardLoader(t, &server{script: []func(http.ResponseWriter, *http.Request){serve(awsDoc("1", "2025-07-24-20-23-14"), "")}})
+	l.Feed, l.MaxAge = AWS, 24*time.Hour
+	if err := l.Reload(context.Background()); !errors.Is(err, ErrStale) || !strings.Contains(err.Error(), "more than Loader.MaxAge") {
+		t.Errorf("Reload = %v, want ErrStale", err)
+	}
+	if got := l.Status().DocumentTime; !got.Equal(time.Date(2025, 7, 24, 20, 23, 14, 0, time.UTC)) {
+		t.Errorf("DocumentTime = %v, want the document's createDate", got)
+	}
+}

@@ -42,6 +42,9 @@ const DefaultInterval = time.Hour
 type Loader struct {
 	// URL is the document's address.
 	URL string
+	// Feed is the format of the document at URL; the zero value is Azure's.
+	// A Cloudflare Loader reads the API's JSON (one URL for both families).
+	Feed Feed
 	// Client sends the requests; nil means http.DefaultClient.
 	Client *http.Client
 	// Timeout bounds one Reload (connect, headers and body); zero means
@@ -61,7 +64,8 @@ type Loader struct {
 	// MaxAge, if positive, is how old the document in force may grow
 	// before every Reload reports it as stale (ErrStale). Its age is taken
 	// from the response's Last-Modified header, or from when it was
-	// applied. Azure says new ranges of its weekly file are not used for
+	// applied, unless the document states its own creation time
+	// (Document.Created). Azure says new ranges of its weekly file are not used for
 	// at least a week; choose what is too old for you.
 	MaxAge time.Duration
 	// MaxPages bounds the Discovery API's nextLink pages followed in one
@@ -113,7 +117,7 @@ type LoaderStatus struct {
 	Failed       uint64    // reloads that failed
 	LastApplied  time.Time // when the document in force was applied; zero if none
 	LastChecked  time.Time // the last successful check (a new document, the same content, or 304 Not Modified)
-	DocumentTime time.Time // how old the document in force says it is (Last-Modified), or when it was applied
+	DocumentTime time.Time // when the document in force was made: its Created time, else the response's Last-Modified, else when it was applied
 	Pending      Hash      // a document held back by the shrink guard, zero if none; see Accept
 	Err          error     // the error of the last Reload, nil if it succeeded
 }
@@ -217,10 +221,10 @@ func (l *Loader) Reload(ctx context.Context) error {
 	var h Hash
 	if f.doc != nil {
 		h = f.doc.Hash()
+		if err := checkVersion(cur, f.doc); err != nil {
+			return l.fail(&RefreshError{URL: l.URL, StatusCode: f.status, Err: err})
+		}
 		if cur != nil && h != curHash {
-			if err := checkVersion(cur, f.doc); err != nil {
-				return l.fail(&RefreshError{URL: l.URL, StatusCode: f.status, Err: err})
-			}
 			max := l.MaxShrink
 			if max == 0 {
 				max = DefaultMaxShrink
@@ -241,7 +245,9 @@ func (l *Loader) Reload(ctx context.Context) error {
 		changed = cur == nil || h != curHash
 		l.install(f.doc, h, now)
 		l.etag, l.lastModified = f.etag, f.lastMod
-		if t, err := http.ParseTime(f.lastMod); err == nil {
+		if !f.doc.Created.IsZero() {
+			l.docTime = f.doc.Created
+		} else if t, err := http.ParseTime(f.lastMod); err == nil {
 			l.docTime = t
 		} else if changed {
 			l.docTime = now
