@@ -1,6 +1,7 @@
 package allowlist
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -127,7 +128,8 @@ func setRuleTable(ips *netipx.IPSet) *ruleTable {
 type ruleTable struct {
 	rules  []Rule
 	v4, v6 []span
-	from4  []uint32 // the first address of each v4 span, as an integer, when index has run
+	from4  []uint32  // the first address of each v4 span, as an integer, when index has run
+	from6  []uint128 // the same for v6
 }
 
 // span is the inclusive address range [from, to], all won by one rule.
@@ -139,14 +141,18 @@ type span struct {
 // explain returns the rule of the span that holds a, and false when there
 // is none or when that rule is an exception.
 func (t *ruleTable) explain(a netip.Addr) (Rule, bool) {
-	spans := t.v4
+	var spans []span
 	var lo int
-	if a.Is6() {
-		spans = t.v6
+	switch {
+	case a.Is4() && len(t.from4) == len(t.v4):
+		spans, lo = t.v4, search4(t.from4, a.As4())
+	case a.Is4():
+		spans = t.v4
 		lo = searchSpans(spans, a)
-	} else if len(t.from4) == len(spans) {
-		lo = search4(t.from4, a.As4())
-	} else {
+	case len(t.from6) == len(t.v6):
+		spans, lo = t.v6, search6(t.from6, a.As16())
+	default:
+		spans = t.v6
 		lo = searchSpans(spans, a)
 	}
 	if lo == 0 || spans[lo-1].to.Less(a) {
@@ -174,7 +180,7 @@ func searchSpans(spans []span, a netip.Addr) int {
 // starts is sorted. Comparing 32-bit integers laid out in one slice costs
 // a fraction of comparing the spans' netip.Addr values.
 func search4(starts []uint32, a [4]byte) int {
-	x := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+	x := binary.BigEndian.Uint32(a[:])
 	lo, hi := 0, len(starts)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
@@ -187,12 +193,39 @@ func search4(starts []uint32, a [4]byte) int {
 	return lo
 }
 
-// index fills t.from4, the search keys of t.v4.
+// search6 returns the number of starts at or before the IPv6 address a;
+// starts is sorted.
+func search6(starts []uint128, a [16]byte) int {
+	x := uint128From16(a)
+	lo, hi := 0, len(starts)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s := starts[m]; s.hi < x.hi || s.hi == x.hi && s.lo <= x.lo {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// uint128 is an IPv6 address as two integers, for search6.
+type uint128 struct{ hi, lo uint64 }
+
+func uint128From16(a [16]byte) uint128 {
+	return uint128{binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(a[8:])}
+}
+
+// index fills t.from4 and t.from6, the search keys of t.v4 and t.v6.
 func (t *ruleTable) index() {
 	t.from4 = make([]uint32, len(t.v4))
 	for i, sp := range t.v4 {
 		b := sp.from.As4()
-		t.from4[i] = uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+		t.from4[i] = binary.BigEndian.Uint32(b[:])
+	}
+	t.from6 = make([]uint128, len(t.v6))
+	for i, sp := range t.v6 {
+		t.from6[i] = uint128From16(sp.from.As16())
 	}
 }
 
