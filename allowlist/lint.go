@@ -49,6 +49,11 @@ const (
 
 	// LintNearLimit: the list uses at least 90% of Policy.MaxEntries.
 	LintNearLimit
+
+	// LintIdleException: an exception (Resolver.Except) that shares no
+	// address with what the list, its service tags and the egress allow,
+	// so it refuses nothing: a typo, or a range that left the list.
+	LintIdleException
 )
 
 // Broad-entry thresholds of LintBroad: entries with fewer prefix bits are broad.
@@ -74,6 +79,8 @@ func (k LintKind) String() string {
 		return "no egress"
 	case LintNearLimit:
 		return "near limit"
+	case LintIdleException:
+		return "idle exception"
 	}
 	return fmt.Sprintf("LintKind(%d)", int(k))
 }
@@ -107,10 +114,11 @@ func (f Finding) String() string {
 	return f.Message
 }
 
-// lint returns the findings about l, whose resolved set is ips; egress
-// says whether any egress was given. Entry findings come first, in entry
-// order, then the findings about the whole list.
-func (r Resolver) lint(l List, ips *netipx.IPSet, egress bool) []Finding {
+// lint returns the findings about l, whose resolved set is ips, and granted
+// before the exceptions were removed; egress says whether any egress was
+// given. Entry findings come first, in entry order, then the findings
+// about the whole list.
+func (r Resolver) lint(l List, ips, granted *netipx.IPSet, egress bool) []Finding {
 	var fs []Finding
 	if l.Mode == Restricted {
 		fs = lintEntries(l.Prefixes)
@@ -132,6 +140,12 @@ func (r Resolver) lint(l List, ips *netipx.IPSet, egress bool) []Finding {
 			msg += "; plan for the limit: use a service tag or broader ranges you own, Fit (merges ranges into fewer entries with the fewest extra addresses), or API Server VNet Integration (2,000 entries)"
 		}
 		fs = append(fs, Finding{Kind: LintNearLimit, Index: -1, Message: msg})
+	}
+	for i, x := range r.Except {
+		if ipx.CheckPrefix(x) == ipx.OK && !granted.OverlapsPrefix(x) {
+			fs = append(fs, Finding{Kind: LintIdleException, Index: -1, Entry: x.String(),
+				Message: fmt.Sprintf("exception %d %s lies outside everything the list, its service tags and the egress allow, so it refuses nothing; remove it, or correct it to the range you mean to refuse", i, x)})
+		}
 	}
 	return fs
 }

@@ -110,6 +110,28 @@ func TestLint(t *testing.T) {
 			msgs: []string{"plan for the limit"},
 		},
 		{
+			name: "exceptions outside everything allowed",
+			list: "73.140.245.0/24,Tag", p: lintPolicy,
+			r: Resolver{
+				Tags:         fakeTags{"Tag": {mkPrefix("20.33.0.0/16")}},
+				Egress:       Egress{OutboundIPs: []netip.Addr{mkAddr("52.170.10.20")}},
+				Except:       []netip.Prefix{mkPrefix("73.140.245.128/25"), mkPrefix("73.140.246.0/24"), mkPrefix("20.32.0.0/15"), mkPrefix("52.170.10.20/32"), mkPrefix("52.170.10.21/32"), mkPrefix("2001:db8::/32")},
+				NodePrefixes: []netip.Prefix{mkPrefix("73.140.245.0/24")},
+			},
+			want: []f{{LintUncovered, -1, "73.140.245.0/24"}, {LintIdleException, -1, "73.140.246.0/24"}, {LintIdleException, -1, "52.170.10.21/32"}, {LintIdleException, -1, "2001:db8::/32"}},
+			msgs: []string{
+				"missing: 73.140.245.128/25",
+				`"73.140.246.0/24": exception 1 73.140.246.0/24 lies outside everything the list, its service tags and the egress allow, so it refuses nothing; remove it, or correct it to the range you mean to refuse`,
+				"exception 4 52.170.10.21/32",
+				"exception 5 2001:db8::/32",
+			},
+		},
+		{
+			name: "exceptions inside a disabled list",
+			list: "", p: AKS,
+			r: Resolver{Except: []netip.Prefix{mkPrefix("198.51.100.0/24"), mkPrefix("2001:db8::/32")}},
+		},
+		{
 			name: "AKS limit counts the service tag",
 			list: "AzureCloud," + entries(179, 2), p: AKS,
 			r:    Resolver{Tags: fakeTags{"AzureCloud": nil}},
@@ -167,7 +189,7 @@ func TestFindingString(t *testing.T) {
 			t.Errorf("String() = %q, want %q", got, tt.want)
 		}
 	}
-	for k := LintDuplicate; k <= LintNearLimit; k++ {
+	for k := LintDuplicate; k <= LintIdleException; k++ {
 		if s := k.String(); strings.HasPrefix(s, "LintKind(") {
 			t.Errorf("LintKind %d has no name", int(k))
 		}

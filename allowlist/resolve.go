@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/ipallow/ipallow/internal/ipx"
@@ -23,6 +24,10 @@ var (
 	// an invalid, IPv4-mapped or non-canonical prefix, an unknown Mode, or
 	// entries in a Disabled or EgressOnly list.
 	ErrInvalidList = errors.New("allowlist: invalid list")
+
+	// ErrInvalidException: a prefix in Resolver.Except is invalid,
+	// IPv4-mapped or written with host bits set.
+	ErrInvalidException = errors.New("allowlist: invalid exception prefix")
 
 	// ErrNoTagSource: the List names a service tag but the Resolver has
 	// no Tags to expand it from.
@@ -83,8 +88,8 @@ type Egress struct {
 
 // Resolver turns a List into the Set that is actually enforced: the
 // listed prefixes, the expansion of the list's service tags and the
-// implicit Egress. The zero Resolver resolves lists without service tags
-// and adds no egress.
+// implicit Egress, minus the exceptions. The zero Resolver resolves lists
+// without service tags, adds no egress and excepts nothing.
 //
 // Resolve makes the Set; Lint says what is questionable about the list in
 // that context (duplicates, nodes that would lose access, the entry
@@ -109,6 +114,17 @@ type Resolver struct {
 	// route's next hop. For one address use netip.PrefixFrom(a, a.BitLen()).
 	// Only the lint reads them.
 	ExtraEgress []netip.Prefix
+
+	// Except lists prefixes that stay refused even where an entry, a
+	// service tag or the egress allows them, as the except list of a
+	// Kubernetes NetworkPolicy ipBlock does: an office range minus its
+	// guest Wi-Fi, a cloud's tag minus a block known for abuse. Each must
+	// be canonical (no host bits) and not IPv4-mapped. Exceptions apply in
+	// every Mode, Disabled (everything but the exceptions) and EgressOnly
+	// included, since they are stated apart from the list and a list
+	// change should not lift them. AKS has no exceptions; the lint
+	// reports an exception that lies outside everything allowed.
+	Except []netip.Prefix
 }
 
 // Resolve returns the Set that l allows with r's service tags and egress.
@@ -121,22 +137,26 @@ type Resolver struct {
 //   - EgressOnly: r.Egress alone; with no egress given that set is empty
 //     and denies everyone (Lint says so).
 //
+// In every Mode the prefixes of r.Except are then removed from the set.
+//
 // The Set's Explain names the rule that allows each address: a listed
 // entry first (the first in list order when several cover it), else a
-// service tag, else an egress address or prefix.
+// service tag, else an egress address or prefix; and for an address in
+// an exception, the exception that refuses it.
 //
 // Resolve fails with ErrNoTagSource when l names a tag and r.Tags is nil,
 // with the TagSource's error (matching ErrUnknownTag, with suggestions
 // when the source has them) for an unknown tag, with ErrInvalidEgress for
-// an invalid, zoned, IPv4-mapped or non-canonical address or prefix in r,
-// and with ErrInvalidList for a List that Parse cannot produce. All
-// problems are reported together (errors.Join).
+// an invalid, zoned, IPv4-mapped or non-canonical address or prefix in
+// r's egress or node prefixes, with ErrInvalidException for such a prefix
+// in r.Except, and with ErrInvalidList for a List that Parse cannot
+// produce. All problems are reported together (errors.Join).
 func (r Resolver) Resolve(l List) (*Set, error) {
 	rules, _, err := r.rules(l)
 	if err != nil {
 		return nil, err
 	}
-	ips, err := ruleSet(rules)
+	ips, err := ruleSet(rules, true)
 	if err != nil {
 		return nil, err
 	}
@@ -148,8 +168,9 @@ func (r Resolver) Resolve(l List) (*Set, error) {
 // Lint returns the findings about l in r's context (see LintKind): entries
 // that are duplicate, covered, broad or non-global, node prefixes and extra
 // egress that the resolved set would not allow, an EgressOnly list without
-// egress, and a list near its policy's entry limit. Entry findings come
-// first, in entry order, then those about the whole list.
+// egress, a list near its policy's entry limit, and exceptions that lie
+// outside everything allowed. Entry findings come first, in entry order,
+// then those about the whole list.
 //
 // Findings never make a list invalid, and Lint does not fail: what cannot
 // be resolved (Resolve reports it) is left out of the checks that need it.
@@ -157,14 +178,19 @@ func (r Resolver) Resolve(l List) (*Set, error) {
 // admission webhook); the enforcement path needs only Resolve.
 func (r Resolver) Lint(l List) []Finding {
 	rules, egress, _ := r.rules(l)
-	ips, _ := ruleSet(rules)
+	ips, _ := ruleSet(rules, true)
 	if ips == nil {
 		ips = new(netipx.IPSet)
 	}
-	return r.lint(l, ips, egress)
+	granted, _ := ruleSet(rules, false)
+	if granted == nil {
+		granted = new(netipx.IPSet)
+	}
+	return r.lint(l, ips, granted, egress)
 }
 
-// rules returns the rules that make up l's set, in priority order, and
+// rules returns the rules that make up l's set, in priority order
+// (exceptions first, so that they win wherever they hold an address), and
 // whether any egress was given; err joins every problem found.
 func (r Resolver) rules(l List) (rules []Rule, egress bool, err error) {
 	var errs []error
@@ -173,14 +199,21 @@ func (r Resolver) rules(l List) (rules []Rule, egress bool, err error) {
 		errs = append(errs, err)
 	}
 	for i, p := range r.NodePrefixes {
-		if err := checkInput(p, "node public IP prefix", i); err != nil {
+		if err := checkInput(ErrInvalidEgress, p, "node public IP prefix", i); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	for i, p := range r.ExtraEgress {
-		if err := checkInput(p, "extra egress prefix", i); err != nil {
+		if err := checkInput(ErrInvalidEgress, p, "extra egress prefix", i); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	for i, p := range r.Except {
+		if err := checkInput(ErrInvalidException, p, "exception", i); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		rules = append(rules, Rule{Source: FromException, Index: i, Prefix: p})
 	}
 	if err := l.check(); err != nil {
 		errs = append(errs, err)
@@ -188,14 +221,14 @@ func (r Resolver) rules(l List) (rules []Rule, egress bool, err error) {
 
 	switch l.Mode {
 	case Disabled:
-		rules = []Rule{
-			{Source: FromDisabled, Index: -1, Prefix: netip.PrefixFrom(netip.IPv4Unspecified(), 0)},
-			{Source: FromDisabled, Index: -1, Prefix: netip.PrefixFrom(netip.IPv6Unspecified(), 0)},
-		}
+		rules = append(rules,
+			Rule{Source: FromDisabled, Index: -1, Prefix: netip.PrefixFrom(netip.IPv4Unspecified(), 0)},
+			Rule{Source: FromDisabled, Index: -1, Prefix: netip.PrefixFrom(netip.IPv6Unspecified(), 0)},
+		)
 	case EgressOnly:
-		rules = eg
+		rules = append(rules, eg...)
 	default:
-		rules = make([]Rule, 0, len(l.Prefixes)+len(eg))
+		rules = slices.Grow(rules, len(l.Prefixes)+len(eg))
 		for i, p := range l.Prefixes {
 			if ipx.CheckPrefix(p) != ipx.OK {
 				continue // reported by l.check
@@ -213,11 +246,21 @@ func (r Resolver) rules(l List) (rules []Rule, egress bool, err error) {
 	return rules, len(eg) > 0, errors.Join(errs...)
 }
 
-// ruleSet returns the union of the rules' prefixes.
-func ruleSet(rules []Rule) (*netipx.IPSet, error) {
+// ruleSet returns the union of the prefixes of the rules that allow, minus
+// (with except) the prefixes of the exceptions.
+func ruleSet(rules []Rule, except bool) (*netipx.IPSet, error) {
 	var b netipx.IPSetBuilder
 	for _, rule := range rules {
-		b.AddPrefix(rule.Prefix)
+		if rule.Source != FromException {
+			b.AddPrefix(rule.Prefix)
+		}
+	}
+	if except {
+		for _, rule := range rules {
+			if rule.Source == FromException {
+				b.RemovePrefix(rule.Prefix)
+			}
+		}
 	}
 	ips, err := b.IPSet()
 	if err != nil { // unreachable: every prefix was checked
@@ -264,7 +307,7 @@ func (e Egress) rules() ([]Rule, error) {
 		addAddr(a, "outbound IP", i)
 	}
 	for i, p := range e.OutboundPrefixes {
-		if err := checkInput(p, "outbound IP prefix", i); err != nil {
+		if err := checkInput(ErrInvalidEgress, p, "outbound IP prefix", i); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -297,18 +340,20 @@ func checkAddr(a netip.Addr, what string, i int) error {
 	return nil
 }
 
-func checkInput(p netip.Prefix, what string, i int) error {
+// checkInput checks a prefix given to a Resolver; kind is the sentinel
+// its error wraps.
+func checkInput(kind error, p netip.Prefix, what string, i int) error {
 	switch ipx.CheckPrefix(p) {
 	case ipx.Invalid:
-		return fmt.Errorf("%w: %s is not a valid prefix; leave it out or give a real one", ErrInvalidEgress, where(what, i))
+		return fmt.Errorf("%w: %s is not a valid prefix; leave it out or give a real one", kind, where(what, i))
 	case ipx.Mapped:
 		if u := ipx.Unmapped(p); u.IsValid() {
-			return fmt.Errorf("%w: %s %s is IPv4-mapped; give the IPv4 prefix %s", ErrInvalidEgress, where(what, i), p, u)
+			return fmt.Errorf("%w: %s %s is IPv4-mapped; give the IPv4 prefix %s", kind, where(what, i), p, u)
 		}
-		return fmt.Errorf("%w: %s %s is IPv4-mapped; give the IPv4 prefix it stands for", ErrInvalidEgress, where(what, i), p)
+		return fmt.Errorf("%w: %s %s is IPv4-mapped; give the IPv4 prefix it stands for", kind, where(what, i), p)
 	case ipx.HostBits:
 		return fmt.Errorf("%w: %s %s has host bits set; give %s (the range it lies in) or %s (the single address)",
-			ErrInvalidEgress, where(what, i), p, p.Masked(), ipx.Host(p.Addr()))
+			kind, where(what, i), p, p.Masked(), ipx.Host(p.Addr()))
 	}
 	return nil
 }

@@ -237,6 +237,9 @@ func TestResolveErrors(t *testing.T) {
 		{"egress-only with a tag", Resolver{Tags: tags}, List{Mode: EgressOnly, ServiceTags: []string{"AzureCloud"}}, ErrInvalidList, "EgressOnly"},
 		{"unknown mode", Resolver{}, List{Mode: Mode(7)}, ErrInvalidList, "unknown Mode 7"},
 		{"bad tag prefix", Resolver{Tags: fakeTags{"Bad": {mkPrefix("20.33.0.1/16")}}}, List{ServiceTags: []string{"Bad"}}, ErrInvalidList, `service tag "Bad" holds the prefix 20.33.0.1/16`},
+		{"non-canonical exception", Resolver{Except: []netip.Prefix{mkPrefix("10.0.0.0/8"), mkPrefix("10.1.2.3/16")}}, List{}, ErrInvalidException, "exception 1 10.1.2.3/16 has host bits set; give 10.1.0.0/16 (the range it lies in) or 10.1.2.3/32 (the single address)"},
+		{"invalid exception", Resolver{Except: []netip.Prefix{{}}}, List{}, ErrInvalidException, "exception 0 is not a valid prefix; leave it out"},
+		{"mapped exception", Resolver{Except: []netip.Prefix{mkPrefix("::ffff:10.1.0.0/112")}}, List{}, ErrInvalidException, "exception 0 ::ffff:10.1.0.0/112 is IPv4-mapped; give the IPv4 prefix 10.1.0.0/16"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -329,11 +332,86 @@ func TestRuleString(t *testing.T) {
 		{Rule{Source: FromEgress, Index: -1, Prefix: mkPrefix("52.170.1.2/32")}, "egress 52.170.1.2/32"},
 		{Rule{Source: FromDisabled, Index: -1, Prefix: mkPrefix("::/0")}, "disabled ::/0"},
 		{Rule{Source: FromSet, Index: -1, Prefix: mkPrefix("10.0.0.0/8")}, "set 10.0.0.0/8"},
+		{Rule{Source: FromException, Index: 1, Prefix: mkPrefix("203.0.113.64/26")}, "exception 1 203.0.113.64/26"},
 		{Rule{Source: Source(42)}, "Source(42) invalid Prefix"},
 	}
 	for _, tt := range tests {
 		if got := tt.r.String(); got != tt.want {
 			t.Errorf("%+v.String() = %q, want %q", tt.r, got, tt.want)
 		}
+	}
+}
+
+// TestExceptions: exceptions are removed from what entries, tags and egress
+// allow, in every Mode, and Explain names the first exception that holds a
+// refused address.
+func TestExceptions(t *testing.T) {
+	tags := fakeTags{"Tag": {mkPrefix("20.33.0.0/16")}}
+	eg := Egress{OutboundIPs: []netip.Addr{mkAddr("52.170.10.20")}, OutboundPrefixes: []netip.Prefix{mkPrefix("52.170.64.0/30")}}
+	except := []netip.Prefix{mkPrefix("73.140.245.128/25"), mkPrefix("73.140.245.192/26"), mkPrefix("20.33.7.0/24"), mkPrefix("52.170.64.2/32"), mkPrefix("2001:db8:1::/48")}
+	r := Resolver{Tags: tags, Egress: eg, Except: except}
+	tests := []struct {
+		name   string
+		list   string
+		probes []explainProbe
+		want   []string // the set's prefixes
+	}{
+		{"restricted", "73.140.245.0/24,Tag,2001:db8::/32", []explainProbe{
+			{"73.140.245.127", "entry 0 73.140.245.0/24"},
+			{"73.140.245.128", ""},
+			{"73.140.245.200", ""}, // in both exceptions: the first is named (checked below)
+			{"20.33.6.255", "service tag Tag 20.33.0.0/16"},
+			{"20.33.7.1", ""},
+			{"52.170.64.1", "egress 52.170.64.0/30"},
+			{"52.170.64.2", ""},
+			{"52.170.10.20", "egress 52.170.10.20/32"},
+			{"2001:db8:1::1", ""},
+			{"2001:db8:2::1", "entry 1 2001:db8::/32"},
+			{"::ffff:73.140.245.129", ""},
+		}, []string{"20.33.0.0/22", "20.33.4.0/23", "20.33.6.0/24", "20.33.8.0/21", "20.33.16.0/20", "20.33.32.0/19", "20.33.64.0/18", "20.33.128.0/17",
+			"52.170.10.20/32", "52.170.64.0/31", "52.170.64.3/32", "73.140.245.0/25",
+			"2001:db8::/48", "2001:db8:2::/47", "2001:db8:4::/46", "2001:db8:8::/45", "2001:db8:10::/44", "2001:db8:20::/43", "2001:db8:40::/42", "2001:db8:80::/41", "2001:db8:100::/40", "2001:db8:200::/39", "2001:db8:400::/38", "2001:db8:800::/37", "2001:db8:1000::/36", "2001:db8:2000::/35", "2001:db8:4000::/34", "2001:db8:8000::/33"}},
+		{"egress only", "0.0.0.0/32", []explainProbe{
+			{"52.170.64.0", "egress 52.170.64.0/30"},
+			{"52.170.64.2", ""},
+		}, []string{"52.170.10.20/32", "52.170.64.0/31", "52.170.64.3/32"}},
+		{"disabled", "", []explainProbe{
+			{"8.8.8.8", "disabled 0.0.0.0/0"},
+			{"73.140.245.129", ""},
+			{"2001:db8:1:2::3", ""},
+			{"2001:4860::8888", "disabled ::/0"},
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := mustResolve(t, r, mustParse(t, tt.list, Policy{MaxServiceTags: 1}))
+			checkExplain(t, s, tt.probes)
+			if tt.want != nil {
+				var got []string
+				for _, p := range s.Prefixes() {
+					got = append(got, p.String())
+				}
+				if d := cmp.Diff(tt.want, got); d != "" {
+					t.Errorf("prefixes (-want +got):\n%s", d)
+				}
+			}
+			for _, p := range tt.probes {
+				if p.want != "" {
+					continue
+				}
+				a := mkAddr(p.a)
+				rule, ok := s.Explain(a)
+				want := Rule{}
+				for i, x := range except {
+					if x.Contains(a.Unmap()) {
+						want = Rule{Source: FromException, Index: i, Prefix: x}
+						break
+					}
+				}
+				if ok || rule != want {
+					t.Errorf("Explain(%s) = %v, %v; want %v, false", a, rule, ok, want)
+				}
+			}
+		})
 	}
 }

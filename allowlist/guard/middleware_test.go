@@ -336,3 +336,82 @@ func TestSwapUnderLoad(t *testing.T) {
 		t.Errorf("hook called %d times for %d requests", hookCalls.Load(), srvRequests.Load())
 	}
 }
+
+// TestReportOnly: a report-only middleware passes refused requests on, and
+// the hook, the wrapped handler and the counters still see refusals.
+func TestReportOnly(t *testing.T) {
+	m := new(Metrics)
+	var hooked []Decision
+	var handled []Decision
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d, ok := DecisionFrom(r.Context())
+		if !ok {
+			d = Decision{Allowed: true, Client: netip.MustParseAddr("0.0.0.1")} // marks "no Decision in the context"
+		}
+		handled = append(handled, d)
+		okHandler(w, r)
+	})
+	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("the deny handler was called for %s in report-only mode", r.RemoteAddr)
+	})
+	h := Middleware(NewHolder(mustSet(t, "192.0.2.0/24")), peerExtractor{}, WithReportOnly(), WithMetrics(m), WithDenyHandler(deny),
+		WithDecisionHook(func(_ *http.Request, d Decision) { hooked = append(hooked, d) }))(next)
+	for _, remote := range []string{"192.0.2.1:1", "198.51.100.1:1", "junk"} {
+		if w := serve(h, remote); w.Code != http.StatusOK || w.Body.String() != "ok\n" {
+			t.Errorf("%s: got %d %q, want 200 ok", remote, w.Code, w.Body)
+		}
+	}
+	rule, _ := mustSet(t, "192.0.2.0/24").Explain(netip.MustParseAddr("192.0.2.1"))
+	wantHooked := []Decision{
+		{Client: netip.MustParseAddr("192.0.2.1"), Allowed: true, Rule: rule, ReportOnly: true},
+		{Client: netip.MustParseAddr("198.51.100.1"), ReportOnly: true},
+		{Err: errBadPeer, ReportOnly: true},
+	}
+	if diff := cmp.Diff(wantHooked, hooked, addrCmp); diff != "" {
+		t.Errorf("hook Decisions (-want +got):\n%s", diff)
+	}
+	// The allowed request carries no Decision (no WithDecisionInContext);
+	// the refused ones passed on do.
+	wantHandled := []Decision{{Allowed: true, Client: netip.MustParseAddr("0.0.0.1")}, wantHooked[1], wantHooked[2]}
+	if diff := cmp.Diff(wantHandled, handled, addrCmp); diff != "" {
+		t.Errorf("Decisions in the wrapped handler (-want +got):\n%s", diff)
+	}
+	want := Counters{Allowed: AllowedCounts{Set: 1}, Refused: RefusedCounts{List: 1, OtherError: 1}, ReportOnly: 2}
+	if diff := cmp.Diff(want, m.Snapshot()); diff != "" {
+		t.Errorf("counters (-want +got):\n%s", diff)
+	}
+}
+
+// TestRefusedByException: a refusal by an exception names the exception in
+// the Decision and is counted apart from other refusals.
+func TestRefusedByException(t *testing.T) {
+	l, err := allowlist.Parse("192.0.2.0/24", allowlist.Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := allowlist.Resolver{Except: pfx("192.0.2.128/25")}.Resolve(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := new(Metrics)
+	var got Decision
+	for _, opts := range [][]Option{
+		{WithMetrics(m)},
+		{WithMetrics(m), WithDecisionHook(func(_ *http.Request, d Decision) { got = d })},
+	} {
+		h := Middleware(NewHolder(s), peerExtractor{}, opts...)(okHandler)
+		if w := serve(h, "192.0.2.1:1"); w.Code != http.StatusOK {
+			t.Errorf("got %d, want 200", w.Code)
+		}
+		if w := serve(h, "192.0.2.200:1"); w.Code != http.StatusForbidden {
+			t.Errorf("got %d, want 403", w.Code)
+		}
+	}
+	want := Decision{Client: netip.MustParseAddr("192.0.2.200"), Rule: allowlist.Rule{Source: allowlist.FromException, Index: 0, Prefix: netip.MustParsePrefix("192.0.2.128/25")}}
+	if diff := cmp.Diff(want, got, addrCmp); diff != "" {
+		t.Errorf("Decision (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(Counters{Allowed: AllowedCounts{Entry: 2}, Refused: RefusedCounts{Exception: 2}}, m.Snapshot()); diff != "" {
+		t.Errorf("counters (-want +got):\n%s", diff)
+	}
+}
