@@ -30,7 +30,7 @@ func bombs() map[string]string {
 func TestBoundedErrors(t *testing.T) {
 	for name, in := range bombs() {
 		for _, p := range []Policy{AKS, general} {
-			for fn, parse := range map[string]func(string, Policy) (List, error){"Parse": Parse} {
+			for fn, parse := range map[string]func(string, Policy) (List, error){"Parse": Parse, "ParseLines": ParseLines} {
 				_, err := parse(in, p)
 				var le *ListError
 				if !errors.As(err, &le) {

@@ -9,9 +9,12 @@
 // # Parsing: text to List
 //
 // [Parse] reads a range list as a user writes it for
-// az aks update --api-server-authorized-ip-ranges. An empty (or blank)
-// value disables the allowlist ([Disabled]); 0.0.0.0/32 alone allows only
-// the cluster's egress addresses ([EgressOnly]). Entries are split on commas
+// az aks update --api-server-authorized-ip-ranges, and [ParseLines] reads
+// the same entries from a file: one or several a line, with # comments,
+// blank lines, CRLF and a byte order mark. An empty (or blank) value
+// disables the allowlist ([Disabled]); a file without entries never does,
+// it is an error ([ErrNoEntries]). 0.0.0.0/32 alone allows only the
+// cluster's egress addresses ([EgressOnly]). Entries are split on commas
 // and trimmed, under the [AKS] policy of what the az CLI trims (Python's
 // str.strip(), which takes line feeds and U+00A0 as well as spaces), under
 // other policies of ASCII spaces and tabs only. A bare address means /32.
@@ -20,7 +23,7 @@
 // lint warns about such entries.
 //
 // Every problem of a list is reported at once, each as an [*EntryError]
-// with its index, text, kind (for
+// with its index (and, from a file, line and column), text, kind (for
 // [errors.Is]) and a fix that the policy accepts: 137.117.106.90/29 gets
 // "the range starts at 137.117.106.88/29" rather than the CLI's generic
 // "should be a list of IPv4 addresses or CIDRs", and 203.0.113.77/24 is
@@ -29,7 +32,7 @@
 // semicolons or line breaks between entries, an unexpanded $VARIABLE, a
 // tag name in lower case) have messages of their own. Errors are bounded:
 // a [ListError] lists at most 100 problems and counts the rest, so a
-// hostile list of commas costs no more than its own size.
+// hostile file of commas costs no more than its own size.
 //
 // # Parse and the az CLI
 //

@@ -8,8 +8,9 @@ import (
 	"unicode/utf8"
 )
 
-// The kinds of problem that Parse reports. Test for them with errors.Is on
-// the error that Parse returns, or on one *EntryError of it.
+// The kinds of problem that Parse and ParseLines report. Test for them
+// with errors.Is on the error that they return, or on one *EntryError of
+// it.
 var (
 	// ErrEmptyEntry: an empty element beside others (a leading, trailing
 	// or doubled comma, or a blank between two commas).
@@ -45,6 +46,11 @@ var (
 	// ErrEgressOnlyMixed: the element 0.0.0.0/32 (egress only) beside
 	// other elements.
 	ErrEgressOnlyMixed = errors.New("allowlist: 0.0.0.0/32 mixed with other entries")
+
+	// ErrNoEntries: a range file (ParseLines) with no entries at all, only
+	// blank lines and comments. A file never disables the allowlist, since
+	// a file cut short while it is written would.
+	ErrNoEntries = errors.New("allowlist: no entries")
 )
 
 // Bounds that keep errors small whatever the input.
@@ -71,6 +77,10 @@ const (
 //
 //	entry 2 "137.117.106.90/29": host bits are set; the range starts at 137.117.106.88/29; write 137.117.106.88/29 (or 137.117.106.90/32 for the single address)
 //
+// and, for an element of a range file read by ParseLines,
+//
+//	line 3, column 5: "137.117.106.90/29": host bits are set; ...
+//
 // A fix that a message offers is accepted by the policy; where there is
 // none, the message says why.
 //
@@ -78,8 +88,10 @@ const (
 // the error that Parse returns.
 type EntryError struct {
 	// Index is the element's position in the list, counting from 0, after
-	// splitting on commas; empty elements count. For ErrTooMany it is the
-	// first element beyond the policy's limit.
+	// splitting on commas (and, in a range file, line breaks); empty
+	// elements count. For ErrTooMany it is the first element beyond the
+	// policy's limit. It is -1 for a problem of the whole text
+	// (ErrNoEntries).
 	Index int
 
 	// Entry is the element as written, without the characters trimmed
@@ -93,13 +105,18 @@ type EntryError struct {
 
 	// Reason says what is wrong with the element and how to fix it.
 	Reason string
+
+	// Line and Column give where the element starts in the text that
+	// ParseLines read, counting from 1; Column counts bytes, as Go's
+	// compilers do, after a leading byte order mark. Both are 0 for Parse.
+	Line, Column int
 }
 
 // newEntryError returns an EntryError that keeps at most maxKeptEntry
 // bytes of entry and maxReason bytes of reason, in memory of their own.
 func newEntryError(index int, entry string, kind error, reason string, line, col int) *EntryError {
 	return &EntryError{Index: index, Entry: strings.Clone(cut(entry, maxKeptEntry)), Kind: kind,
-		Reason: cutWithEllipsis(reason, maxReason)}
+		Reason: cutWithEllipsis(reason, maxReason), Line: line, Column: col}
 }
 
 // cut returns the first n bytes of s, or fewer so as not to split a UTF-8
@@ -122,12 +139,20 @@ func cutWithEllipsis(s string, n int) string {
 	return cut(s, n-3) + "..."
 }
 
-// Error returns `entry INDEX "ENTRY": REASON`. Long elements are
-// shortened in the message.
+// Error returns `entry INDEX "ENTRY": REASON`, or for an element of a
+// range file `line L, column C: "ENTRY": REASON`, or only the reason for
+// a problem of the whole text. Long elements are shortened in the
+// message.
 func (e *EntryError) Error() string {
+	if e.Index < 0 {
+		return e.Reason
+	}
 	text := e.Entry
 	if len(text) > maxQuoted {
 		text = cut(text, maxQuoted) + "..."
+	}
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d, column %d: %q: %s", e.Line, e.Column, text, e.Reason)
 	}
 	return fmt.Sprintf("entry %d %q: %s", e.Index, text, e.Reason)
 }
@@ -135,7 +160,8 @@ func (e *EntryError) Error() string {
 // Unwrap returns e.Kind.
 func (e *EntryError) Unwrap() error { return e.Kind }
 
-// ListError holds the problems that Parse found in a range list, in the order of the elements; the ErrTooMany problem, which
+// ListError holds the problems that Parse or ParseLines found in a range
+// list, in the order of the elements; the ErrTooMany problem, which
 // concerns the whole list, comes last. It is never empty.
 //
 // It is bounded whatever the input: it lists the first 100 problems of the

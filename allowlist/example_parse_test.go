@@ -79,6 +79,31 @@ func ExampleParse_modes() {
 	// "0.0.0.0": Restricted true
 }
 
+// ParseLines reads a range file: entries on lines, comments, CRLF.
+func ExampleParseLines() {
+	file := "# office and CI\r\n" +
+		"73.140.245.0/24   # office\r\n" +
+		"20.20.20.20, 52.100.1.3\r\n" +
+		"\r\n" +
+		"AzureCloud\r\n"
+	l, err := allowlist.ParseLines(file, allowlist.AKS)
+	fmt.Println(l, err)
+	// Output:
+	// 73.140.245.0/24,20.20.20.20/32,52.100.1.3/32,AzureCloud <nil>
+}
+
+// Errors in a range file give the line and column; a file without entries
+// is an error, not a disabled allowlist.
+func ExampleParseLines_errors() {
+	_, err := allowlist.ParseLines("73.140.245.0/24\n  10.0.0.1 # old VPN\n", allowlist.AKS)
+	fmt.Println(err)
+	_, err = allowlist.ParseLines("# all removed\n", allowlist.AKS)
+	fmt.Println(errors.Is(err, allowlist.ErrNoEntries))
+	// Output:
+	// line 2, column 3: "10.0.0.1": lies inside 10.0.0.0/8, private-use space (RFC 1918), which is not globally reachable; this policy accepts only global ranges: list the public addresses your clients come from
+	// true
+}
+
 // A policy for general use: IPv6 and private ranges allowed, up to 50
 // entries, no service tags.
 func ExamplePolicy() {

@@ -2,7 +2,8 @@ package allowlist
 
 import "net/netip"
 
-// Policy holds the rule switches that Parse applies to a range list. The zero Policy is the general policy: it accepts any number
+// Policy holds the rule switches that Parse and ParseLines apply to a
+// range list. The zero Policy is the general policy: it accepts any number
 // of IPv4 and IPv6 entries, global or not, trims only ASCII spaces and
 // tabs around entries, and rejects service-tag names. Policies for other
 // uses are built from the same switches; for AKS with API Server VNet
@@ -60,8 +61,8 @@ const (
 	EgressOnly             // "0.0.0.0/32": only the implicit egress addresses
 )
 
-// List is a parsed range list. Build it with Parse; String prints it
-// back.
+// List is a parsed range list. Build it with Parse or ParseLines; String
+// prints it back.
 //
 // Prefixes are canonical (no host bits; a bare address becomes /32 or
 // /128), in input order, with duplicates kept; nil when there are none.

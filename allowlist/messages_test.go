@@ -21,9 +21,14 @@ type messageCase struct {
 	text        func() string
 }
 
-// parseCase renders the error of Parse(in, p), or its notes.
+// parseCase renders the error of Parse(in, p), or its notes, and
+// linesCase those of ParseLines.
 func parseCase(kind, label, in string, p Policy, pname string) messageCase {
 	return callCase(kind, label, "Parse", Parse, in, p, pname)
+}
+
+func linesCase(kind, label, in string, p Policy, pname string) messageCase {
+	return callCase(kind, label, "ParseLines", ParseLines, in, p, pname)
 }
 
 func callCase(kind, label, name string, parse func(string, Policy) (List, error), in string, p Policy, pname string) messageCase {
@@ -47,6 +52,7 @@ func messageCases() []messageCase {
 	cs := []messageCase{
 		parseCase("EmptyEntry", "trailing comma", "73.140.245.0/24,", AKS, "AKS"),
 		parseCase("EmptyEntry", "doubled comma", "73.140.245.0/24,,20.20.20.20", AKS, "AKS"),
+		linesCase("EmptyEntry", "range file: comma at the end", "73.140.245.0/24,\n", AKS, "AKS"),
 
 		parseCase("EgressOnlyMixed", "beside a range", "0.0.0.0/32,73.140.245.0/24", AKS, "AKS"),
 
@@ -62,9 +68,15 @@ func messageCases() []messageCase {
 		parseCase("NotGlobal", "0.0.0.0 is not egress only", "0.0.0.0", AKS, "AKS"),
 
 		parseCase("TooMany", "over the limit", "1.1.1.1,8.8.8.8,9.9.9.9", Policy{MaxEntries: 2}, "Policy{MaxEntries: 2}"),
+		linesCase("TooMany", "range file", "1.1.1.1\n8.8.8.8, 9.9.9.9\n", Policy{MaxEntries: 2}, "Policy{MaxEntries: 2}"),
 
 		parseCase("TooManyServiceTags", "second tag", "AzureCloud,20.20.20.20,Storage.EastUS", AKS, "AKS"),
+		linesCase("TooManyServiceTags", "range file", "AzureCloud\nStorage\n", AKS, "AKS"),
 
+		linesCase("NoEntries", "comments only, IPv4 only", "# none yet\n", AKS, "AKS"),
+		linesCase("NoEntries", "empty, IPv6 allowed", "", general, "Policy{}"),
+
+		linesCase("format", "line and column", "73.140.245.0/24\n  10.0.0.1 # old VPN\n", AKS, "AKS"),
 		{"format", "bounded: the first 100 problems and a count", `Parse(strings.Repeat(",", 150), Policy{})`, func() string {
 			_, err := Parse(strings.Repeat(",", 150), general)
 			lines := strings.Split(err.Error(), "\n")
@@ -75,6 +87,7 @@ func messageCases() []messageCase {
 		parseCase("LintTrimmed", "heredoc", "73.140.245.0/24,\n193.168.1.0/24\n", AKS, "AKS"),
 		parseCase("LintTrimmed", "tag", "AzureCloud\u00a0", AKS, "AKS"),
 		parseCase("LintTrimmed", "egress only", "0.0.0.0/32\r\n", AKS, "AKS"),
+		linesCase("LintTrimmed", "range file", "\u3000AzureCloud\n", AKS, "AKS"),
 		{"LintTrimmed", "more than 100 entries", `Parse(strings.Repeat("20.20.20.20\u00a0,", 101)+"20.20.20.20", Policy{TrimUnicodeSpace: true})`, func() string {
 			l, _ := Parse(strings.Repeat("20.20.20.20\u00a0,", 101)+"20.20.20.20", Policy{TrimUnicodeSpace: true})
 			ns := l.parseNotes()
@@ -157,7 +170,7 @@ func messageCases() []messageCase {
 	return cs
 }
 
-// TestMessages pins every message that Parse produces in
+// TestMessages pins every message that Parse and ParseLines produce in
 // testdata/messages.golden. After changing a message, run
 //
 //	go test ./allowlist -run TestMessages -update
@@ -165,7 +178,7 @@ func messageCases() []messageCase {
 // and review the diff of the golden file.
 func TestMessages(t *testing.T) {
 	var b strings.Builder
-	b.WriteString("# The messages of allowlist.Parse, by kind of problem or finding.\n" +
+	b.WriteString("# The messages of allowlist.Parse and ParseLines, by kind of problem or finding.\n" +
 		"# Regenerate with: go test ./allowlist -run TestMessages -update\n" +
 		"# and review the diff: messages are product.\n")
 	kinds := map[string]bool{}

@@ -36,11 +36,13 @@ var (
 	egressPrefix = netip.MustParsePrefix(egressOnlyText)
 	mappedSpace  = netip.MustParsePrefix("::ffff:0:0/96")
 	compatSpace  = netip.MustParsePrefix("::/96")
+	netipAll6    = netip.MustParsePrefix("::/0")
 )
 
 // Parse parses and validates a comma-separated range list, as a user
 // writes it for az aks update --api-server-authorized-ip-ranges, under the
-// policy p.
+// policy p. For the content of a file, with one or more entries a line and
+// comments, use ParseLines.
 //
 // The rules, in order:
 //
@@ -154,10 +156,10 @@ func (ps *parser) parse(s string) (List, error) {
 	return ps.result()
 }
 
-// parser holds the state of one Parse call.
+// parser holds the state of one Parse or ParseLines call.
 type parser struct {
 	p     Policy
-	lines bool // reading a range file, with a line for each element
+	lines bool // reading a range file (ParseLines)
 	n     int  // elements in the list, empty ones included
 	limit int  // elements to examine: n, or p.MaxEntries when smaller
 
@@ -579,7 +581,7 @@ func quoteShort(s string) string {
 // String returns the list in canonical form: every prefix in netip's
 // canonical form with its length (a bare address prints as /32 or /128),
 // in order, then the service tags, joined by commas without spaces. For
-// every list Parse returns, Parse(l.String(), l.Policy)
+// every list Parse or ParseLines returns, Parse(l.String(), l.Policy)
 // returns l again.
 //
 // A Disabled list prints as "" and an EgressOnly list as "0.0.0.0/32". The

@@ -54,6 +54,7 @@ var kindNames = map[error]string{
 	ErrTooMany:            "TooMany",
 	ErrTooManyServiceTags: "TooManyServiceTags",
 	ErrEgressOnlyMixed:    "EgressOnlyMixed",
+	ErrNoEntries:          "NoEntries",
 }
 
 // problemsOf turns err into problems, keeping each message in Substr.
@@ -846,7 +847,7 @@ func FuzzParse(f *testing.F) {
 				}
 				n := strings.Count(s, ",") + 1
 				for _, e := range le.Errors {
-					if _, ok := kindNames[e.Kind]; !ok || e.Index < 0 || e.Index >= n || e.Reason == "" {
+					if _, ok := kindNames[e.Kind]; !ok || e.Index < 0 || e.Index >= n || e.Reason == "" || e.Line != 0 || e.Column != 0 {
 						t.Fatalf("Parse(%q): bad entry error %+v", s, e)
 					}
 				}

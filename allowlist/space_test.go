@@ -121,6 +121,12 @@ func TestParseNotes(t *testing.T) {
 		t.Errorf("spaces and tabs noted: %v", ns)
 	}
 
+	// In a range file the note says where.
+	l, err = ParseLines("73.140.245.0/24\n\u00a020.20.20.20\n", AKS)
+	if err != nil || len(l.parseNotes()) != 1 || !strings.Contains(l.parseNotes()[0].Message, "was written on line 2 with U+00A0") {
+		t.Errorf("ParseLines notes %v, %v", l.parseNotes(), err)
+	}
+
 	// At most maxReported notes, then one that counts the rest.
 	p := Policy{TrimUnicodeSpace: true}
 	l, err = Parse(strings.Repeat("20.20.20.20\u00a0,", 250)+"20.20.20.20", p)
