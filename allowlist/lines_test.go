@@ -265,3 +265,26 @@ func FuzzParseLines(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkParseLines reads the 200-entry list of BenchmarkParse as a
+// range file: one entry a line, with a comment every ten lines.
+func BenchmarkParseLines(b *testing.B) {
+	var sb strings.Builder
+	for i, e := range strings.Split(benchList(), ", ") {
+		if i%10 == 0 {
+			sb.WriteString("# block " + e + "\n")
+		}
+		sb.WriteString(e + "\n")
+	}
+	s := sb.String()
+	if _, err := ParseLines(s, AKS); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(s)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseLines(s, AKS); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

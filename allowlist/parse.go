@@ -230,7 +230,8 @@ func (ps *parser) element(i int, elem string, line, col int) {
 		col += off
 	}
 	lead, trail := elem[:off], elem[off+len(text):]
-	v := ps.judge(text)
+	var v verdict
+	ps.judge(text, &v)
 	switch {
 	case text == "" && ps.n == 1:
 		// Only invisible characters: not the empty value, and not an
@@ -252,7 +253,7 @@ func (ps *parser) element(i int, elem string, line, col int) {
 		return
 	}
 	if v.n == 0 {
-		ps.accept(i, line, lead, trail, text, v)
+		ps.accept(i, line, lead, trail, text, &v)
 		return
 	}
 	for k := range v.n {
@@ -263,7 +264,7 @@ func (ps *parser) element(i int, elem string, line, col int) {
 }
 
 // accept adds an element without problems to the list.
-func (ps *parser) accept(i, line int, lead, trail, text string, v verdict) {
+func (ps *parser) accept(i, line int, lead, trail, text string, v *verdict) {
 	if v.tag {
 		if ps.tags == 0 {
 			ps.firstTag, ps.tagIndex, ps.tagLine = text, i, line
@@ -286,7 +287,7 @@ func (ps *parser) accept(i, line int, lead, trail, text string, v verdict) {
 // text, lead and trail, are more than spaces and tabs. index is the
 // entry's index in List.Prefixes, or -1.
 func (ps *parser) note(line int, lead, trail, text string, index int) {
-	if !ps.p.TrimUnicodeSpace || ascii.TrimSpaceTab(lead) == "" && ascii.TrimSpaceTab(trail) == "" {
+	if len(lead)+len(trail) == 0 || !ps.p.TrimUnicodeSpace || ascii.TrimSpaceTab(lead) == "" && ascii.TrimSpaceTab(trail) == "" {
 		return
 	}
 	lead, trail = strings.Map(dropSpaceTab, lead), strings.Map(dropSpaceTab, trail)
@@ -363,20 +364,21 @@ type verdict struct {
 
 func (v *verdict) add(kind error) { v.kinds[v.n] = kind; v.n++ }
 
-// judge applies the rules to one trimmed element, without recording
-// anything. Messages call it to check the fixes they offer.
-func (ps *parser) judge(text string) (v verdict) {
+// judge applies the rules to one trimmed element and records what it
+// finds in v, which must be zero, and nowhere else. Messages call it to
+// check the fixes they offer.
+func (ps *parser) judge(text string, v *verdict) {
 	p := ps.p
 	switch {
 	case text == "":
 		v.add(ErrEmptyEntry)
-		return v
+		return
 	case text == egressOnlyText:
 		v.egress = true
-		return v
+		return
 	case len(text) > maxEntryLen:
 		v.add(ErrMalformed)
-		return v
+		return
 	case ps.isTag(text):
 		v.tag = true
 		switch {
@@ -385,17 +387,17 @@ func (ps *parser) judge(text string) (v verdict) {
 		case ps.tags >= p.MaxServiceTags:
 			v.add(ErrTooManyServiceTags)
 		}
-		return v
+		return
 	}
 	pfx, ok := parsePrefix(text)
 	if !ok {
 		v.add(ErrMalformed)
-		return v
+		return
 	}
 	v.pfx = pfx
 	if embeddedIPv4Reason(pfx) != "" {
 		v.add(ErrMalformed)
-		return v
+		return
 	}
 	m := pfx.Masked()
 	if m != pfx {
@@ -409,7 +411,6 @@ func (ps *parser) judge(text string) (v verdict) {
 			v.add(ErrNotGlobal)
 		}
 	}
-	return v
 }
 
 // isTag reports whether s is a tag name in the policy's grammar.
@@ -527,7 +528,8 @@ func (ps *parser) embeddedReason(p netip.Prefix, depth int) string {
 // its first problem: the full reason at depth 0, and below that only the
 // kind of problem, so that checking fixes never recurses further.
 func (ps *parser) check(cand string, depth int) string {
-	v := ps.judge(cand)
+	var v verdict
+	ps.judge(cand, &v)
 	switch {
 	case v.egress && ps.n == 1:
 		return ""

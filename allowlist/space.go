@@ -46,6 +46,9 @@ func pySpaceBefore(s string) (int, bool) {
 func trimPySpace(s string) (string, int) {
 	start := 0
 	for start < len(s) {
+		if c := s[start]; c < utf8.RuneSelf && c > ' ' { // the usual case: printable ASCII
+			break
+		}
 		n, ok := pySpaceAt(s[start:])
 		if !ok {
 			break
@@ -54,6 +57,9 @@ func trimPySpace(s string) (string, int) {
 	}
 	end := len(s)
 	for end > start {
+		if c := s[end-1]; c < utf8.RuneSelf && c > ' ' {
+			break
+		}
 		n, ok := pySpaceBefore(s[start:end])
 		if !ok {
 			break

@@ -14,7 +14,7 @@ import (
 // IP address or prefix has it (IPv4 starts with a digit, IPv6 has a
 // colon), nor do words such as localhost, any or all.
 func isTagName(s string) bool {
-	if len(s) == 0 || len(s) > maxEntryLen {
+	if len(s) == 0 || len(s) > maxEntryLen || !isUpper(s[0]) {
 		return false
 	}
 	first, second, dotted := strings.Cut(s, ".")
@@ -27,7 +27,7 @@ func isTagName(s string) bool {
 // '-' and '_'. Every Azure tag name has this shape too, and still no
 // address does (the first byte is a capital letter and there is no colon).
 func isProviderTagName(s string) bool {
-	if len(s) == 0 || len(s) > maxEntryLen {
+	if len(s) == 0 || len(s) > maxEntryLen || !isUpper(s[0]) {
 		return false
 	}
 	first, rest, dotted := strings.Cut(s, ".")
