@@ -9,33 +9,68 @@
 // # Parsing: text to List
 //
 // [Parse] reads a range list as a user writes it for
-// az aks update --api-server-authorized-ip-ranges and accepts and rejects
-// exactly what the az CLI does under the [AKS] policy. An empty (or blank)
-// value disables the allowlist ([Disabled]); 0.0.0.0/32 alone allows only
-// the cluster's egress addresses ([EgressOnly]). Entries are split on
-// commas and trimmed of ASCII spaces and tabs only; a bare address means
-// /32. "Global" is decided as the CLI decides it (CPython 3.13's ipaddress
+// az aks update --api-server-authorized-ip-ranges, and [ParseLines] reads
+// the same entries from a file: one or several a line, with # comments,
+// blank lines, CRLF and a byte order mark. An empty (or blank) value
+// disables the allowlist ([Disabled]); a file without entries never does,
+// it is an error ([ErrNoEntries]). 0.0.0.0/32 alone allows only the
+// cluster's egress addresses ([EgressOnly]). Entries are split on commas
+// and trimmed, under the [AKS] policy of what the az CLI trims (Python's
+// str.strip(), which takes line feeds and U+00A0 as well as spaces), under
+// other policies of ASCII spaces and tabs only. A bare address means /32.
+// "Global" is decided as the CLI decides it (CPython 3.13's ipaddress
 // module), so 10.1.2.3 is refused while 0.0.0.0/0 and 10.0.0.0/7 pass; the
 // lint warns about such entries.
 //
-// Where AKS is vague or lenient, Parse is stricter and says more:
+// Every problem of a list is reported at once, each as an [*EntryError]
+// with its index (and, from a file, line and column), text, kind (for
+// [errors.Is]) and a fix that the policy accepts: 137.117.106.90/29 gets
+// "the range starts at 137.117.106.88/29" rather than the CLI's generic
+// "should be a list of IPv4 addresses or CIDRs", and 203.0.113.77/24 is
+// told that both its range and its address are documentation space,
+// in one round. Pasting mistakes (quotes, a JSON array from az aks show,
+// semicolons or line breaks between entries, an unexpanded $VARIABLE, a
+// tag name in lower case) have messages of their own. Errors are bounded:
+// a [ListError] lists at most 100 problems and counts the rest, so a
+// hostile file of commas costs no more than its own size.
 //
-//   - Every problem of a list is reported at once, each as an [*EntryError]
-//     with its index, text, kind (for [errors.Is]) and a fix:
-//     137.117.106.90/29 gets "the range starts at 137.117.106.88/29" rather
-//     than the CLI's generic "should be a list of IPv4 addresses or CIDRs".
-//   - Netmask and hostmask lengths (/255.255.255.0) and zero-padded lengths
-//     (/024), which the CLI passes through, are refused with the exact fix.
-//   - Zones, IPv4-mapped and IPv4-compatible IPv6, leading zeros, short and
-//     integer IPv4 forms, and non-ASCII bytes are malformed under every
-//     policy: nothing is repaired silently.
-//   - The 200-entry limit, which only the resource provider enforces, is
-//     checked here, counting duplicates.
-//   - At most one service tag is allowed, with a strict name grammar that
-//     every published tag name matches.
+// # Parse and the az CLI
 //
-// [AKS] is one [Policy]; the zero Policy accepts IPv6 and private ranges,
-// any number of entries and no service tags, for general use.
+// Under [AKS], Parse accepts an entry exactly when the GA az CLI's
+// validator accepts it, trimming and all, with these exceptions:
+//
+//   - Netmask and hostmask lengths (/255.255.255.0, /0.0.0.255) and
+//     zero-padded lengths (/024), which the CLI's Python parser accepts
+//     and passes on as written, are refused with the exact fix: other
+//     parsers read them differently, and the service's reading is not
+//     documented.
+//   - More than 200 entries, duplicates included, are refused; the CLI
+//     does not count them, and the service refuses them later.
+//   - One service tag is accepted beside ranges, as the service accepts it
+//     from the aks-preview extension; the GA CLI refuses every tag. A
+//     second tag is refused: the service allows one, and no client checks.
+//   - A value of invisible characters only (a line feed) is refused; the
+//     CLI sends it on as one empty range, with an outcome the service does
+//     not document. A value of ASCII spaces and tabs only disables the
+//     list, as the empty value does.
+//   - "Global" follows CPython 3.13; an az CLI running on an older Python
+//     (3.11 lists 192.0.0.0/29, not /24) accepts 192.0.0.8 to 192.0.0.255
+//     apart from 192.0.0.170/31.
+//
+// The aks-preview extension runs the same checks but ignores every parse
+// failure: it passes on to the service any text it cannot parse (a
+// misspelt tag, "193.168.0") and any range with host bits set, unchecked,
+// so that private and IPv6 ranges reach the service too when written with
+// host bits. That is a defect of the extension, and Parse does not copy
+// it.
+//
+// Under every policy, zones, IPv4-mapped and IPv4-compatible IPv6,
+// leading zeros, short and integer IPv4 forms, and non-ASCII bytes other
+// than the trimmed ones are malformed: nothing is repaired silently. [AKS]
+// is one [Policy]; the zero Policy accepts IPv6 and private ranges, any
+// number of entries and no service tags, for general use, and [Providers]
+// adds several tags with the names of other providers' feeds
+// (AWS.EC2.us-east-1, GitHub.hooks, Cloudflare).
 //
 // # Resolving: List to the enforced Set
 //

@@ -28,7 +28,7 @@ func block(p, name string, exceptions ...string) nonGlobalBlock {
 	return nonGlobalBlock{netip.MustParsePrefix(p), name, mustPrefixes(exceptions...)}
 }
 
-// nonGlobalBlocks is the table of SPEC §1.6: CPython 3.13's
+// nonGlobalBlocks is the table of Policy.RequireGlobal: CPython 3.13's
 // _private_networks and _private_networks_exceptions for IPv4 and IPv6,
 // plus IPv4's shared address space 100.64.0.0/10 (which CPython calls
 // neither global nor private). The az CLI decides "global" with this table,

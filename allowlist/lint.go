@@ -28,7 +28,8 @@ const (
 	LintCovered
 
 	// LintNonGlobal: an entry that overlaps non-global space (private,
-	// loopback, link-local, documentation, ... as in SPEC §1.6), including
+	// loopback, link-local, documentation and the other blocks of
+	// Policy.RequireGlobal, which are CPython 3.13's), including
 	// global supernets such as 0.0.0.0/0 and 10.0.0.0/7 that pass the
 	// policy's RequireGlobal test but still cover private space.
 	LintNonGlobal
@@ -54,6 +55,12 @@ const (
 	// address with what the list, its service tags and the egress allow,
 	// so it refuses nothing: a typo, or a range that left the list.
 	LintIdleException
+
+	// LintTrimmed: an entry written with invisible characters around it
+	// other than spaces and tabs (a line feed, U+00A0), which
+	// Policy.TrimUnicodeSpace trimmed as the az CLI does. The message names
+	// them; other tools may read the entry otherwise.
+	LintTrimmed
 )
 
 // Broad-entry thresholds of LintBroad: entries with fewer prefix bits are broad.
@@ -81,6 +88,8 @@ func (k LintKind) String() string {
 		return "near limit"
 	case LintIdleException:
 		return "idle exception"
+	case LintTrimmed:
+		return "trimmed"
 	}
 	return fmt.Sprintf("LintKind(%d)", int(k))
 }

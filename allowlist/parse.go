@@ -2,11 +2,12 @@ package allowlist
 
 import (
 	"fmt"
-	"github.com/ipallow/ipallow/internal/ascii"
-	"github.com/ipallow/ipallow/internal/ipx"
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/ipallow/ipallow/internal/ascii"
 )
 
 const (
@@ -25,25 +26,34 @@ const (
 	// trip through text fails closed instead of widening the list.
 	emptyRestrictedText = "<empty>"
 	invalidListText     = "<invalid>"
+
+	// preallocMax caps the prefixes that Parse allocates room for before
+	// it has seen them, so that commas alone cannot buy memory.
+	preallocMax = 2048
 )
 
 var (
 	egressPrefix = netip.MustParsePrefix(egressOnlyText)
 	mappedSpace  = netip.MustParsePrefix("::ffff:0:0/96")
 	compatSpace  = netip.MustParsePrefix("::/96")
+	netipAll6    = netip.MustParsePrefix("::/0")
 )
 
 // Parse parses and validates a comma-separated range list, as a user
 // writes it for az aks update --api-server-authorized-ip-ranges, under the
-// policy p.
+// policy p. For the content of a file, with one or more entries a line and
+// comments, use ParseLines.
 //
-// The rules, in order (SPEC §1):
+// The rules, in order:
 //
 //  1. A value that is empty or only ASCII spaces and tabs gives a Disabled
-//     list: everything is allowed. This is the only way to allow all.
+//     list: everything is allowed. This is the only way to allow all; a
+//     value of other invisible characters (a line feed, U+00A0) is
+//     malformed under every policy.
 //  2. The value is split on commas. Each element loses the ASCII spaces
-//     and horizontal tabs around it and nothing else; nothing inside an
-//     element is changed.
+//     and horizontal tabs around it, and under p.TrimUnicodeSpace every
+//     other character that the az CLI trims (see Policy); nothing inside
+//     an element is changed.
 //  3. The element 0.0.0.0/32 alone gives an EgressOnly list; beside other
 //     elements it is ErrEgressOnlyMixed. Only this exact text counts:
 //     0.0.0.0 is an ordinary (non-global) address.
@@ -52,10 +62,11 @@ var (
 //     in strict net/netip syntax, or else a service-tag name. Host bits
 //     set is ErrNonCanonical. Zones, IPv4-mapped and IPv4-compatible
 //     IPv6 (see below), leading zeros, short or integer IPv4, prefix
-//     lengths other than plain decimal, brackets and ports, inner spaces,
-//     control or non-ASCII bytes, elements longer than 100 bytes, and
-//     service tags under a policy without them are ErrMalformed. Tags
-//     beyond p.MaxServiceTags are ErrTooManyServiceTags.
+//     lengths other than plain decimal (netmasks, /024), brackets and
+//     ports, quotes, inner spaces, control or non-ASCII bytes, elements
+//     longer than 100 bytes, and service tags under a policy without them
+//     are ErrMalformed. Tags beyond p.MaxServiceTags are
+//     ErrTooManyServiceTags.
 //  6. With p.IPv4Only an IPv6 prefix is ErrIPv6; with p.RequireGlobal a
 //     prefix inside one non-global block is ErrNotGlobal.
 //  7. With p.MaxEntries, a list of more elements than that, counted after
@@ -63,11 +74,17 @@ var (
 //
 // Negative limits in p count as 0.
 //
-// Parse reports every problem of the list at once: a non-nil error is a
+// Parse reports the problems of the list at once: a non-nil error is a
 // *ListError holding one *EntryError per problem, in element order, with
-// the ErrTooMany problem last. Each element gets at most one error, for
-// the first rule it breaks, so an element both IPv6 and non-global is
-// reported as ErrIPv6 only. On error the List is the zero List, which
+// the ErrTooMany problem last. An element gets one EntryError for each
+// rule it breaks, so 203.0.113.77/24 under AKS is both ErrNonCanonical
+// and ErrNotGlobal, and a malformed element one for the first reason
+// found. A fix that a message offers is one the policy accepts: the
+// message for 203.0.113.77/24 does not offer 203.0.113.0/24, which is
+// documentation space. Pasting mistakes get messages of their own:
+// quotes, a JSON array as az aks show prints it, entries separated by
+// semicolons, tabs, line breaks or spaces, an unexpanded $VARIABLE, and a
+// tag name in the wrong case. On error the List is the zero List, which
 // allows nothing.
 //
 // An IPv6 prefix is IPv4-mapped when it lies inside ::ffff:0:0/96, and
@@ -82,116 +99,253 @@ var (
 // AzureCloud.westeurope, Storage.EastUS, AzureFrontDoor.Backend,
 // Dynamics365ForMarketingEmail.WestUS2. Every tag name in Microsoft's
 // published files has this shape, and no address does; localhost, any and
-// all are malformed rather than tags.
-// Tags are kept in List.ServiceTags as written, case and all; whether a
-// tag exists is not checked here, and lookups elsewhere ignore case.
+// all are malformed rather than tags. Under p.ProviderTags the names of
+// other providers' feeds are tags too (see Policy). Tags are kept in
+// List.ServiceTags as written, case and all; whether a tag exists is not
+// checked here, and lookups elsewhere ignore case.
 //
-// Parse takes time and memory in proportion to len(s), also when it
-// reports errors (one per bad element). Bound the length of text from an
-// untrusted source before parsing it.
+// # Where Parse differs from the az CLI
+//
+// Under AKS, Parse accepts an entry exactly when the GA az CLI's
+// validator does, except for these (the package documentation has the
+// reasons):
+//
+//   - netmask, hostmask and zero-padded prefix lengths (/255.255.255.0,
+//     /0.0.0.255, /024), which the CLI's Python parser accepts, are
+//     refused;
+//   - more than 200 entries, which only the service refuses, are refused;
+//   - one service tag is accepted, which the GA CLI refuses and the
+//     service accepts from the aks-preview extension, and a second is
+//     refused, as the service allows only one;
+//   - a value of invisible characters only, which the CLI sends on as one
+//     empty range, is refused, and a value of ASCII spaces and tabs only,
+//     which it sends on likewise, disables the list;
+//   - "global" is CPython 3.13's, where an az CLI on an older Python
+//     differs for 192.0.0.8 to 192.0.0.255.
+//
+// The aks-preview extension, unlike the GA CLI and Parse, passes on every
+// element it cannot parse and every range with host bits set without
+// checking that it is global or IPv4. That is a defect of the extension,
+// which Parse does not copy.
+//
+// Parse takes time in proportion to len(s), and memory in proportion to
+// the accepted entries only: errors are bounded (see ListError), and
+// beyond p.MaxEntries elements are counted, not examined.
 func Parse(s string, p Policy) (List, error) {
 	if ascii.TrimSpaceTab(s) == "" {
 		return List{Mode: Disabled, Policy: p}, nil
 	}
 	n := strings.Count(s, ",") + 1
-	if n == 1 && ascii.TrimSpaceTab(s) == egressOnlyText {
-		return List{Mode: EgressOnly, Policy: p}, nil
-	}
+	ps := newParser(p, n, false)
+	return ps.parse(s)
+}
 
-	var (
-		l         = List{Mode: Restricted, Policy: p}
-		errs      []*EntryError
-		firstTag  = -1
-		overLimit string // the first element beyond p.MaxEntries
-	)
-	size := n
-	if p.MaxEntries > 0 && p.MaxEntries < n {
-		size = p.MaxEntries // a longer list fails anyway; don't let commas buy memory
-	}
-	l.Prefixes = make([]netip.Prefix, 0, size)
-	fail := func(i int, text string, kind error, format string, args ...any) {
-		errs = append(errs, &EntryError{Index: i, Entry: text, Kind: kind, Reason: fmt.Sprintf(format, args...)})
-	}
-
+// parse examines the elements of the one-line value s.
+func (ps *parser) parse(s string) (List, error) {
 	rest := s
-	for i := 0; i < n; i++ {
+	for i := 0; i < ps.limit; i++ {
 		elem, after, _ := strings.Cut(rest, ",")
 		rest = after
-		text := ascii.TrimSpaceTab(elem)
-		if p.MaxEntries > 0 && i == p.MaxEntries {
-			overLimit = text
-		}
+		ps.element(i, elem, 0, 0)
+	}
+	if ps.limit < ps.n {
+		elem, _, _ := strings.Cut(rest, ",")
+		text, _ := ps.trim(elem)
+		ps.tooMany(text, 0, 0)
+	}
+	return ps.result()
+}
 
-		switch {
-		case text == "":
-			fail(i, text, ErrEmptyEntry, "empty entry (a leading, trailing or doubled comma, or a blank between commas); remove it")
-			continue
-		case text == egressOnlyText:
-			fail(i, text, ErrEgressOnlyMixed, "0.0.0.0/32 means \"only the cluster's egress addresses\" and must be the only entry; "+
+// parser holds the state of one Parse or ParseLines call.
+type parser struct {
+	p     Policy
+	lines bool // reading a range file (ParseLines)
+	n     int  // elements in the list, empty ones included
+	limit int  // elements to examine: n, or p.MaxEntries when smaller
+
+	list   List // the entries so far, while there are no problems
+	egress bool // the element 0.0.0.0/32 was seen alone
+
+	tags     int    // service tags accepted so far
+	firstTag string // the first of them, and where it is, for messages
+	tagIndex int
+	tagLine  int
+
+	errs    []*EntryError
+	omitted int // problems found beyond maxReported
+	notes   int // trimmed entries found, listed or not
+}
+
+func newParser(p Policy, n int, lines bool) parser {
+	ps := parser{p: p, lines: lines, n: n, limit: n}
+	if p.MaxEntries > 0 && p.MaxEntries < n {
+		ps.limit = p.MaxEntries // a longer list fails anyway: do not examine the rest
+	}
+	ps.list = List{Mode: Restricted, Policy: p, Prefixes: make([]netip.Prefix, 0, min(ps.limit, preallocMax))}
+	return ps
+}
+
+// failed reports whether a problem was found.
+func (ps *parser) failed() bool { return len(ps.errs) > 0 || ps.omitted > 0 }
+
+// room reports whether another problem can be listed; when it cannot, it
+// counts the problem as omitted. Callers compute a reason only when there
+// is room, so that a list of a million bad elements costs no more than
+// counting them.
+func (ps *parser) room() bool {
+	if len(ps.errs) < maxReported {
+		return true
+	}
+	ps.omitted++
+	return false
+}
+
+func (ps *parser) fail(i int, text string, line, col int, kind error, reason string) {
+	ps.errs = append(ps.errs, newEntryError(i, text, kind, reason, line, col))
+}
+
+// trim removes the characters around an element that the policy trims,
+// and returns the rest and how many bytes it removed from the front.
+func (ps *parser) trim(elem string) (string, int) {
+	if ps.p.TrimUnicodeSpace {
+		return trimPySpace(elem)
+	}
+	return trimSpaceTab(elem)
+}
+
+// where names element i, text, and its place for messages:
+// `entry 0 "AzureCloud"` or `"AzureCloud" on line 3`.
+func (ps *parser) where(i, line int, text string) string {
+	if line > 0 {
+		return quoteShort(text) + " on line " + strconv.Itoa(line)
+	}
+	return "entry " + strconv.Itoa(i) + " " + quoteShort(text)
+}
+
+// element examines element i, elem as written (before trimming), which
+// starts at line and col of a range file (0 for Parse).
+func (ps *parser) element(i int, elem string, line, col int) {
+	text, off := ps.trim(elem)
+	if line > 0 {
+		col += off
+	}
+	lead, trail := elem[:off], elem[off+len(text):]
+	var v verdict
+	ps.judge(text, &v)
+	switch {
+	case text == "" && ps.n == 1:
+		// Only invisible characters: not the empty value, and not an
+		// empty element beside others either.
+		if ps.room() {
+			ps.fail(i, ascii.TrimSpaceTab(elem), line, col, ErrMalformed, invisibleOnlyReason(elem))
+		}
+		return
+	case v.egress:
+		if ps.n == 1 {
+			ps.egress = true
+			ps.note(line, lead, trail, text, -1)
+			return
+		}
+		if ps.room() {
+			ps.fail(i, text, line, col, ErrEgressOnlyMixed, "0.0.0.0/32 means \"only the cluster's egress addresses\" and must be the only entry; "+
 				"remove it to allow the listed ranges, or remove every other entry")
-			continue
-		case len(text) > maxEntryLen:
-			fail(i, text, ErrMalformed, "is %d bytes long; no address, prefix or service-tag name is longer than %d bytes", len(text), maxEntryLen)
-			continue
-		case isTagName(text):
-			switch {
-			case p.MaxServiceTags <= 0:
-				fail(i, text, ErrMalformed, "looks like a service-tag name, but this policy allows no service tags; "+
-					"list the tag's address ranges instead")
-			case len(l.ServiceTags) >= p.MaxServiceTags:
-				fail(i, text, ErrTooManyServiceTags, "this policy allows at most %d service %s (the first is entry %d %q); "+
-					"remove a tag, or list this tag's address ranges instead", p.MaxServiceTags, plural(p.MaxServiceTags, "tag", "tags"),
-					firstTag, l.ServiceTags[0])
-			default:
-				if firstTag < 0 {
-					firstTag = i
-				}
-				// Clone so that the List does not keep a large input alive.
-				l.ServiceTags = append(l.ServiceTags, strings.Clone(text))
-			}
-			continue
 		}
-
-		pfx, ok := parsePrefix(text)
-		if !ok {
-			fail(i, text, ErrMalformed, "%s", malformedReason(text))
-			continue
-		}
-		if reason := embeddedIPv4Reason(pfx); reason != "" {
-			fail(i, text, ErrMalformed, "%s", reason)
-			continue
-		}
-		if m := pfx.Masked(); m != pfx {
-			fail(i, text, ErrNonCanonical, "host bits are set; the range starts at %s — write %s (or %s for the single address)",
-				m, m, netip.PrefixFrom(pfx.Addr(), pfx.Addr().BitLen()))
-			continue
-		}
-		if p.IPv4Only && pfx.Addr().Is6() {
-			fail(i, text, ErrIPv6, "is an IPv6 range and this policy accepts only IPv4 (as AKS does); remove it")
-			continue
-		}
-		if p.RequireGlobal {
-			if b, bad := nonGlobal(pfx); bad {
-				hint := "list the public addresses your clients come from"
-				if text == "0.0.0.0" {
-					hint = "to allow only the cluster's egress addresses, write 0.0.0.0/32 as the only entry"
-				}
-				fail(i, text, ErrNotGlobal, "lies inside %s, %s, which is not globally reachable; this policy accepts only global ranges — %s",
-					b.prefix, b.name, hint)
-				continue
-			}
-		}
-		l.Prefixes = append(l.Prefixes, pfx)
+		return
 	}
-
-	if p.MaxEntries > 0 && n > p.MaxEntries {
-		extra := n - p.MaxEntries
-		errs = append(errs, &EntryError{Index: p.MaxEntries, Entry: overLimit, Kind: ErrTooMany,
-			Reason: fmt.Sprintf("the list has %d entries and this policy allows at most %d, duplicates and empty entries included; "+
-				"remove %d %s from here on or merge ranges into shorter prefixes", n, p.MaxEntries, extra, plural(extra, "entry", "entries"))})
+	if v.n == 0 {
+		ps.accept(i, line, lead, trail, text, &v)
+		return
 	}
-	if errs != nil {
-		return List{}, &ListError{Errors: errs}
+	for k := range v.n {
+		if ps.room() {
+			ps.fail(i, text, line, col, v.kinds[k], ps.reason(v, k, text, i, 0))
+		}
+	}
+}
+
+// accept adds an element without problems to the list.
+func (ps *parser) accept(i, line int, lead, trail, text string, v *verdict) {
+	if v.tag {
+		if ps.tags == 0 {
+			ps.firstTag, ps.tagIndex, ps.tagLine = text, i, line
+		}
+		ps.tags++
+		if !ps.failed() {
+			// Clone so that the List does not keep a large input alive.
+			ps.list.ServiceTags = append(ps.list.ServiceTags, strings.Clone(text))
+			ps.note(line, lead, trail, text, -1)
+		}
+		return
+	}
+	if !ps.failed() { // a failed list is dropped: keep no more of it
+		ps.list.Prefixes = append(ps.list.Prefixes, v.pfx)
+		ps.note(line, lead, trail, text, len(ps.list.Prefixes)-1)
+	}
+}
+
+// note records a LintTrimmed finding when the characters trimmed around
+// text, lead and trail, are more than spaces and tabs. index is the
+// entry's index in List.Prefixes, or -1.
+func (ps *parser) note(line int, lead, trail, text string, index int) {
+	if len(lead)+len(trail) == 0 || !ps.p.TrimUnicodeSpace || ascii.TrimSpaceTab(lead) == "" && ascii.TrimSpaceTab(trail) == "" {
+		return
+	}
+	lead, trail = strings.Map(dropSpaceTab, lead), strings.Map(dropSpaceTab, trail)
+	ps.notes++
+	if ps.notes > maxReported {
+		return
+	}
+	var parts []string
+	if lead != "" {
+		parts = append(parts, describeRunes(lead)+" before it")
+	}
+	if trail != "" {
+		parts = append(parts, describeRunes(trail)+" after it")
+	}
+	where := ""
+	if line > 0 {
+		where = " on line " + strconv.Itoa(line)
+	}
+	entry := strings.Clone(text)
+	if index >= 0 {
+		entry = ps.list.Prefixes[index].String()
+	}
+	ps.list.notes = append(ps.list.notes, Finding{Kind: LintTrimmed, Index: index, Entry: entry,
+		Message: fmt.Sprintf("was written%s with %s; the az CLI ignores such invisible characters around an entry and so did Parse, "+
+			"but other tools may not: write the entry without them", where, strings.Join(parts, " and "))})
+}
+
+// dropSpaceTab is a strings.Map function that drops spaces and tabs.
+func dropSpaceTab(r rune) rune {
+	if r < utf8.RuneSelf && ascii.IsSpaceTab(byte(r)) {
+		return -1
+	}
+	return r
+}
+
+// tooMany records the ErrTooMany problem; text is the first element
+// beyond the limit.
+func (ps *parser) tooMany(text string, line, col int) {
+	extra := ps.n - ps.p.MaxEntries
+	ps.fail(ps.p.MaxEntries, text, line, col, ErrTooMany,
+		fmt.Sprintf("the list has %d entries and this policy allows at most %d, duplicates and empty entries included; "+
+			"remove %d %s from here on or merge ranges into shorter prefixes", ps.n, ps.p.MaxEntries, extra, plural(extra, "entry", "entries")))
+}
+
+// result returns the list, or the error that lists its problems.
+func (ps *parser) result() (List, error) {
+	if ps.failed() {
+		return List{}, &ListError{Errors: ps.errs, Omitted: ps.omitted}
+	}
+	l := ps.list
+	if ps.notes > maxReported {
+		more := ps.notes - maxReported
+		l.notes = append(l.notes, Finding{Kind: LintTrimmed, Index: -1,
+			Message: fmt.Sprintf("and %d more %s written with invisible characters around them (only the first %d are listed)",
+				more, plural(more, "entry was", "entries were"), maxReported)})
+	}
+	if ps.egress {
+		return List{Mode: EgressOnly, Policy: ps.p, notes: l.notes}, nil
 	}
 	if len(l.Prefixes) == 0 {
 		l.Prefixes = nil // a list of tags only: keep one shape for "no prefixes"
@@ -199,10 +353,238 @@ func Parse(s string, p Policy) (List, error) {
 	return l, nil
 }
 
+// verdict is what judge finds about one trimmed element.
+type verdict struct {
+	pfx    netip.Prefix // the element as a prefix, when it is an address or prefix
+	tag    bool         // the element is a well-formed tag name
+	egress bool         // the element is 0.0.0.0/32
+	kinds  [3]error     // the problems found, in rule order
+	n      int          // how many
+}
+
+func (v *verdict) add(kind error) { v.kinds[v.n] = kind; v.n++ }
+
+// judge applies the rules to one trimmed element and records what it
+// finds in v, which must be zero, and nowhere else. Messages call it to
+// check the fixes they offer.
+func (ps *parser) judge(text string, v *verdict) {
+	p := ps.p
+	switch {
+	case text == "":
+		v.add(ErrEmptyEntry)
+		return
+	case text == egressOnlyText:
+		v.egress = true
+		return
+	case len(text) > maxEntryLen:
+		v.add(ErrMalformed)
+		return
+	case ps.isTag(text):
+		v.tag = true
+		switch {
+		case p.MaxServiceTags <= 0:
+			v.add(ErrMalformed)
+		case ps.tags >= p.MaxServiceTags:
+			v.add(ErrTooManyServiceTags)
+		}
+		return
+	}
+	pfx, ok := parsePrefix(text)
+	if !ok {
+		v.add(ErrMalformed)
+		return
+	}
+	v.pfx = pfx
+	if embeddedIPv4Reason(pfx) != "" {
+		v.add(ErrMalformed)
+		return
+	}
+	m := pfx.Masked()
+	if m != pfx {
+		v.add(ErrNonCanonical)
+	}
+	if p.IPv4Only && m.Addr().Is6() {
+		v.add(ErrIPv6)
+	}
+	if p.RequireGlobal {
+		if _, bad := nonGlobal(m); bad {
+			v.add(ErrNotGlobal)
+		}
+	}
+}
+
+// isTag reports whether s is a tag name in the policy's grammar.
+func (ps *parser) isTag(s string) bool {
+	if ps.p.ProviderTags {
+		return isProviderTagName(s)
+	}
+	return isTagName(s)
+}
+
+// refusal says why the policy refuses the canonical prefix p, as a clause
+// such as "it is IPv6", or returns "" when it accepts p.
+func (ps *parser) refusal(p netip.Prefix) string {
+	switch {
+	case embeddedIPv4Reason(p) != "":
+		return "it is IPv4-mapped or IPv4-compatible IPv6"
+	case ps.p.IPv4Only && p.Addr().Is6():
+		return "it is IPv6"
+	case ps.p.RequireGlobal:
+		if b, bad := nonGlobal(p); bad {
+			return fmt.Sprintf("it lies inside %s, %s, which is not globally reachable", b.prefix, b.name)
+		}
+	}
+	return ""
+}
+
+// reason returns the message for problem k of v, the verdict on text,
+// element i. depth counts the fixes being checked: a message offers fixes
+// only at depth 0 and 1, so that checking a fix cannot recurse.
+func (ps *parser) reason(v verdict, k int, text string, i, depth int) string {
+	p := ps.p
+	switch v.kinds[k] {
+	case ErrEmptyEntry:
+		if ps.lines {
+			return "empty entry (a comma with no entry before or after it; blank lines and comments are not entries); remove the comma"
+		}
+		return "empty entry (a leading, trailing or doubled comma, or a blank between commas); remove it"
+	case ErrTooManyServiceTags:
+		return fmt.Sprintf("this policy allows at most %d service %s (the first is %s); "+
+			"remove a tag, or list this tag's address ranges instead", p.MaxServiceTags, plural(p.MaxServiceTags, "tag", "tags"),
+			ps.where(ps.tagIndex, ps.tagLine, ps.firstTag))
+	case ErrNonCanonical:
+		return ps.hostBitsReason(v.pfx)
+	case ErrIPv6:
+		return "is an IPv6 range and this policy accepts only IPv4 (as AKS does); remove it"
+	case ErrNotGlobal:
+		b, _ := nonGlobal(v.pfx.Masked())
+		hint := "list the public addresses your clients come from"
+		if text == "0.0.0.0" {
+			hint = "to allow only the cluster's egress addresses, write 0.0.0.0/32 as the only entry"
+		}
+		return fmt.Sprintf("lies inside %s, %s, which is not globally reachable; this policy accepts only global ranges: %s",
+			b.prefix, b.name, hint)
+	}
+	// ErrMalformed.
+	switch {
+	case len(text) > maxEntryLen:
+		return longReason(text, ps.lines)
+	case v.tag:
+		return "looks like a service-tag name, but this policy allows no service tags; list the tag's address ranges instead"
+	case v.pfx.IsValid():
+		return ps.embeddedReason(v.pfx, depth)
+	}
+	return ps.malformedReason(text, depth)
+}
+
+// hostBitsReason explains the prefix p with host bits set, offering the
+// range it starts and the single address, where the policy accepts them.
+func (ps *parser) hostBitsReason(p netip.Prefix) string {
+	m := p.Masked()
+	single := netip.PrefixFrom(p.Addr(), p.Addr().BitLen())
+	mWhy, sWhy := ps.refusal(m), ps.refusal(single)
+	switch {
+	case mWhy == "" && sWhy == "":
+		return fmt.Sprintf("host bits are set; the range starts at %s; write %s (or %s for the single address)", m, m, single)
+	case mWhy == "":
+		return fmt.Sprintf("host bits are set; the range starts at %s; write %s", m, m)
+	case sWhy == "":
+		return fmt.Sprintf("host bits are set; the range starts at %s, which this policy refuses because %s; write %s for the single address",
+			m, mWhy, single)
+	}
+	return fmt.Sprintf("host bits are set; the range starts at %s, but this policy refuses it because %s, and refuses the single address %s too; "+
+		"remove the entry or write the range you meant", m, mWhy, single)
+}
+
+// embeddedReason explains why p, an IPv6 prefix inside the IPv4-mapped or
+// IPv4-compatible space, is refused, and offers the IPv4 range it names
+// when the policy accepts that.
+func (ps *parser) embeddedReason(p netip.Prefix, depth int) string {
+	reason := embeddedIPv4Reason(p)
+	b := p.Addr().As16()
+	v4 := netip.PrefixFrom(netip.AddrFrom4([4]byte(b[12:])), p.Bits()-96)
+	why := ps.refusal(v4.Masked())
+	if v4 != v4.Masked() {
+		why = "it has host bits set" // only through host bits in p
+	}
+	mapped := mappedSpace.Contains(p.Addr())
+	switch {
+	case mapped && why == "":
+		return reason + fmt.Sprintf("; write the IPv4 form %s instead", v4)
+	case mapped:
+		return reason + fmt.Sprintf("; its IPv4 form %s is refused too, because %s: remove the entry", v4, why)
+	case why == "" && !ps.p.IPv4Only:
+		return reason + fmt.Sprintf("; write %s if you meant it, or an IPv6 range outside ::/96", v4)
+	case why == "":
+		return reason + fmt.Sprintf("; write %s if you meant it", v4)
+	case !ps.p.IPv4Only:
+		return reason + fmt.Sprintf("; %s is refused too, because %s: write an IPv6 range outside ::/96", v4, why)
+	}
+	return reason + fmt.Sprintf("; %s is refused too, because %s: remove the entry", v4, why)
+}
+
+// check judges cand, a repair of an element that a message may offer. It
+// returns "" when the policy accepts cand, and otherwise the reason for
+// its first problem: the full reason at depth 0, and below that only the
+// kind of problem, so that checking fixes never recurses further.
+func (ps *parser) check(cand string, depth int) string {
+	var v verdict
+	ps.judge(cand, &v)
+	switch {
+	case v.egress && ps.n == 1:
+		return ""
+	case v.egress:
+		return "0.0.0.0/32 must be the only entry"
+	case v.n == 0:
+		return ""
+	case depth > 0:
+		return kindSummary[v.kinds[0]]
+	}
+	return ps.reason(v, 0, cand, -1, depth+1)
+}
+
+// kindSummary says what each kind of problem is, for fixes of fixes.
+var kindSummary = map[error]string{
+	ErrEmptyEntry:         "it is empty",
+	ErrMalformed:          "it is malformed",
+	ErrNonCanonical:       "it has host bits set",
+	ErrIPv6:               "it is IPv6 and this policy accepts only IPv4",
+	ErrNotGlobal:          "it is not a global range",
+	ErrTooManyServiceTags: "this policy allows no more service tags",
+}
+
+// fixPhrase offers cand as the fix ("write CAND"), or says why the
+// policy would refuse it too.
+func (ps *parser) fixPhrase(cand string, depth int) string {
+	if why := ps.check(cand, depth); why != "" {
+		return fmt.Sprintf("%s would be refused too: %s", quoteShort(cand), why)
+	}
+	return "write " + cand
+}
+
+// then joins action, which repairs an element into cand, with cand as the
+// fix ("remove them and write CAND"), or with why the policy would refuse
+// cand too.
+func (ps *parser) then(action, cand string, depth int) string {
+	if why := ps.check(cand, depth); why != "" {
+		return fmt.Sprintf("%s, but %s would be refused too: %s", action, quoteShort(cand), why)
+	}
+	return action + " and write " + cand
+}
+
+// quoteShort quotes s for a message, shortened when long.
+func quoteShort(s string) string {
+	if len(s) > maxQuoted {
+		s = cut(s, maxQuoted) + "..."
+	}
+	return strconv.Quote(s)
+}
+
 // String returns the list in canonical form: every prefix in netip's
 // canonical form with its length (a bare address prints as /32 or /128),
 // in order, then the service tags, joined by commas without spaces. For
-// every list Parse returns, Parse(l.String(), p) returns l again.
+// every list Parse or ParseLines returns, Parse(l.String(), l.Policy)
+// returns l again.
 //
 // A Disabled list prints as "" and an EgressOnly list as "0.0.0.0/32". The
 // prefix 0.0.0.0/32 in a Restricted list prints as "0.0.0.0", which is not
@@ -212,10 +594,10 @@ func Parse(s string, p Policy) (List, error) {
 // A Restricted list with no entries (such as the zero List, which allows
 // nothing) prints as "<empty>", and a List that Parse cannot produce (an
 // unknown Mode, a Disabled or EgressOnly list with entries, an invalid
-// (zero) prefix, or a tag that is not a well-formed name) prints as
-// "<invalid>"; Parse rejects both texts as malformed. Other prefixes that
-// Parse would refuse (host bits set, IPv4-mapped) print as they are and
-// are refused when parsed.
+// (zero) prefix, or a tag that is not a well-formed name in the wider
+// grammar of Policy.ProviderTags) prints as "<invalid>"; Parse rejects
+// both texts as malformed. Other prefixes that Parse would refuse (host
+// bits set, IPv4-mapped) print as they are and are refused when parsed.
 func (l List) String() string {
 	hasEntries := len(l.Prefixes) > 0 || len(l.ServiceTags) > 0
 	switch {
@@ -234,7 +616,7 @@ func (l List) String() string {
 		}
 	}
 	for _, t := range l.ServiceTags {
-		if !isTagName(t) { // a comma in a tag would add entries
+		if !isProviderTagName(t) { // a comma in a tag would add entries
 			return invalidListText
 		}
 	}
@@ -272,37 +654,6 @@ func (m Mode) String() string {
 	return "Mode(" + strconv.Itoa(int(m)) + ")"
 }
 
-// isTagName reports whether s is a well-formed service-tag name: one or
-// two parts joined by a dot, each an ASCII letter followed by ASCII letters
-// and digits, the first part starting with a capital letter, at most
-// maxEntryLen bytes in all. All 3,609 distinct tag names in Microsoft's
-// service-tag files (Public 2020 and 2025, AzureGovernment, China,
-// AzureGermany) have this shape, checked when this was written; no IP
-// address or prefix has it (IPv4 starts with a digit, IPv6 has a colon),
-// nor do words such as localhost, any or all.
-func isTagName(s string) bool {
-	if len(s) == 0 || len(s) > maxEntryLen {
-		return false
-	}
-	first, second, dotted := strings.Cut(s, ".")
-	return isTagPart(first) && 'A' <= first[0] && first[0] <= 'Z' && (!dotted || isTagPart(second))
-}
-
-func isTagPart(s string) bool {
-	if len(s) == 0 || !isLetter(s[0]) {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if !isLetter(s[i]) && !isDigit(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
-func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
-
 // parsePrefix parses text as a prefix (with a slash) or an address
 // (without), strictly. A bare address becomes a /32 or /128 prefix.
 // Zoned addresses are refused.
@@ -329,166 +680,14 @@ func embeddedIPv4Reason(p netip.Prefix) string {
 	v4 := netip.PrefixFrom(netip.AddrFrom4([4]byte(b[12:])), p.Bits()-96)
 	switch {
 	case mappedSpace.Contains(a):
-		return fmt.Sprintf("is an IPv4-mapped IPv6 range, which names IPv4 hosts; write the IPv4 form %s instead", v4)
+		return "is an IPv4-mapped IPv6 range, which names IPv4 hosts"
 	case compatSpace.Contains(a) && p.Bits() == 128 && (b[15] == 0 || b[15] == 1) && b[12]|b[13]|b[14] == 0:
 		return "" // ::/128 and ::1/128
 	case compatSpace.Contains(a):
-		return fmt.Sprintf("is an IPv4-compatible IPv6 range (deprecated by RFC 4291), which embeds the IPv4 range %s; "+
-			"write %s if you meant it, or an IPv6 range outside ::/96", v4, v4)
+		return fmt.Sprintf("is an IPv4-compatible IPv6 range (deprecated by RFC 4291), which embeds the IPv4 range %s", v4)
 	}
 	return ""
 }
-
-// malformedReason explains why text, which is neither an acceptable
-// address or prefix nor a service-tag name, is malformed, and how to fix
-// it. It runs only on the error path.
-func malformedReason(text string) string {
-	for i := 0; i < len(text); i++ {
-		if c := text[i]; c >= 0x80 {
-			return fmt.Sprintf("has the non-ASCII byte 0x%02x at offset %d; write the entry in plain ASCII "+
-				"(look for digits, dots or spaces pasted from a document)", c, i)
-		}
-	}
-	for i := 0; i < len(text); i++ {
-		if c := text[i]; c < 0x20 || c == 0x7f {
-			return fmt.Sprintf("has the control character %q at offset %d; remove it", c, i)
-		}
-	}
-	switch {
-	case strings.ContainsAny(text, " \t"):
-		return "has a space inside; separate entries with commas and write no spaces within an entry"
-	case text == emptyRestrictedText:
-		return "is how List.String prints a list with no entries, which allows nothing; it cannot be parsed — " +
-			"list at least one range, write 0.0.0.0/32 for egress only, or leave the value empty to disable the allowlist"
-	case text == invalidListText:
-		return "is how List.String prints a List that Parse cannot produce; it cannot be parsed — build the list from text with Parse"
-	case strings.IndexByte(text, '%') >= 0:
-		return "has an IPv6 zone (the part from %); zones are not allowed in a range list — remove it"
-	case strings.ContainsAny(text, "[]"):
-		return "has brackets; write the address without brackets and without a port"
-	}
-
-	addr, bits, hasSlash := strings.Cut(text, "/")
-	if reason := addrReason(addr); reason != "" {
-		return reason
-	}
-	if !hasSlash {
-		return "is not an IP address, a prefix or a service-tag name"
-	}
-	a := netip.MustParseAddr(addr) // addrReason accepted it
-	maxBits := a.BitLen()
-	if bits == "" {
-		return fmt.Sprintf("has no prefix length after the slash; write a decimal length from 0 to %d, such as %s/%d", maxBits, addr, maxBits)
-	}
-	if m, err := netip.ParseAddr(bits); err == nil && m.Is4() && a.Is4() {
-		if n, ok := maskBits(m.As4()); ok {
-			return fmt.Sprintf("has a netmask instead of a prefix length; write %s/%d", addr, n)
-		}
-		if n, ok := maskBits(invert(m.As4())); ok {
-			return fmt.Sprintf("has a hostmask instead of a prefix length; write %s/%d", addr, n)
-		}
-	}
-	allDigits := true
-	for i := 0; i < len(bits); i++ {
-		allDigits = allDigits && isDigit(bits[i])
-	}
-	if allDigits {
-		n, err := strconv.Atoi(bits)
-		switch {
-		case err == nil && n <= maxBits && bits[0] == '0':
-			return fmt.Sprintf("has the prefix length %q with a leading zero; write /%d", bits, n)
-		case err != nil || n > maxBits:
-			return fmt.Sprintf("has the prefix length %s, beyond the %d bits of an %s address; write a length from 0 to %d",
-				bits, maxBits, ipx.Family(a), maxBits)
-		}
-	}
-	return fmt.Sprintf("has the prefix length %q, which is not a plain decimal number; write a length from 0 to %d", bits, maxBits)
-}
-
-// addrReason explains why addr is not an acceptable address, or returns ""
-// when netip.ParseAddr accepts it without a zone.
-func addrReason(addr string) string {
-	a, err := netip.ParseAddr(addr)
-	if err == nil && a.Zone() == "" {
-		return ""
-	}
-	if addr == "" {
-		return "has no address before the slash"
-	}
-	if strings.IndexByte(addr, ':') >= 0 {
-		if host, port, ok := strings.Cut(addr, ":"); ok && strings.IndexByte(port, ':') < 0 {
-			if h, err := netip.ParseAddr(host); err == nil && h.Is4() {
-				return fmt.Sprintf("looks like address:port; remove the port and write %s", host)
-			}
-		}
-		return fmt.Sprintf("is not a valid IPv6 address or prefix (%v)", unquoteNetipErr(err))
-	}
-	if isLetter(addr[0]) && strings.IndexByte(addr, '/') < 0 {
-		return "is not an IP address, a prefix or a well-formed service-tag name; tag names start with a capital letter, " +
-			"hold only ASCII letters and digits and at most one dot, such as AzureCloud or Storage.EastUS"
-	}
-	if strings.HasPrefix(addr, "0x") || strings.HasPrefix(addr, "0X") || strings.Contains(addr, ".0x") || strings.Contains(addr, ".0X") {
-		return "is a hexadecimal IPv4 form, which is not accepted; write four decimal octets such as 10.0.0.1"
-	}
-	fields := strings.Split(addr, ".")
-	digits := true
-	for _, f := range fields {
-		for i := 0; i < len(f); i++ {
-			digits = digits && isDigit(f[i])
-		}
-	}
-	if digits {
-		for _, f := range fields {
-			if f == "" {
-				return "has an empty octet (a leading, trailing or doubled dot); write four decimal octets such as 10.0.0.1"
-			}
-		}
-		if len(fields) == 1 {
-			return "is an integer IPv4 form, which is not accepted; write four decimal octets such as 10.0.0.1"
-		}
-		if len(fields) != 4 {
-			return fmt.Sprintf("has %d octets instead of 4; write all four decimal octets (short forms such as 10.1 are read differently by different parsers)", len(fields))
-		}
-		for _, f := range fields {
-			if len(f) > 1 && f[0] == '0' {
-				return fmt.Sprintf("has the octet %q with a leading zero, which some parsers read as octal; write the octets in decimal without leading zeros", f)
-			}
-		}
-		for _, f := range fields {
-			if n, err := strconv.Atoi(f); err != nil || n > 255 {
-				return fmt.Sprintf("has the octet %s, greater than 255", f)
-			}
-		}
-	}
-	return fmt.Sprintf("is not an IP address, a prefix or a service-tag name (%v)", unquoteNetipErr(err))
-}
-
-// unquoteNetipErr returns what netip's error says after its echo of the input.
-func unquoteNetipErr(err error) string {
-	if err == nil {
-		return "zone not allowed"
-	}
-	msg := err.Error()
-	if i := strings.Index(msg, "): "); i >= 0 {
-		return msg[i+3:]
-	}
-	return msg
-}
-
-// maskBits returns the prefix length of the contiguous netmask m.
-func maskBits(m [4]byte) (int, bool) {
-	v := uint32(m[0])<<24 | uint32(m[1])<<16 | uint32(m[2])<<8 | uint32(m[3])
-	n := 0
-	for n < 32 && v&(1<<(31-n)) != 0 {
-		n++
-	}
-	if n < 32 && v<<n != 0 {
-		return 0, false
-	}
-	return n, true
-}
-
-func invert(m [4]byte) [4]byte { return [4]byte{^m[0], ^m[1], ^m[2], ^m[3]} }
 
 func plural(n int, one, many string) string {
 	if n == 1 {
