@@ -1,7 +1,6 @@
 package allowlist
 
 import (
-	"flag"
 	"fmt"
 	"net/netip"
 	"os"
@@ -12,12 +11,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-var updateFindings = flag.Bool("update-findings", false, "rewrite testdata/findings.golden from the current messages")
-
 // TestFindingMessages renders the exact text of every lint finding kind and
 // every Resolve error, and compares it with testdata/findings.golden: a
 // change of wording shows in review. Regenerate the file with
-// go test ./allowlist -run TestFindingMessages -update-findings.
+// go test ./allowlist -run TestFindingMessages -update.
 func TestFindingMessages(t *testing.T) {
 	var b strings.Builder
 	lint := func(label, list string, p Policy, r Resolver) {
@@ -61,6 +58,8 @@ func TestFindingMessages(t *testing.T) {
 	lint("uncovered node prefix", "20.1.0.0/16", Policy{}, Resolver{NodePrefixes: []netip.Prefix{netip.MustParsePrefix("52.1.2.0/28")}})
 	lint("uncovered extra egress", "20.1.0.0/16", Policy{}, Resolver{ExtraEgress: []netip.Prefix{netip.MustParsePrefix("20.1.0.0/15")}})
 	lint("no egress", "0.0.0.0/32", AKS, Resolver{})
+	lint("idle exception", "20.1.0.0/16", Policy{}, Resolver{Except: []netip.Prefix{netip.MustParsePrefix("52.1.0.0/24")}})
+	lint("trimmed", "20.1.0.0/16,\n20.2.0.0/16\u00a0", AKS, Resolver{})
 	lint("near limit, mergeable", entries(178)+",20.0.0.0/24,20.0.1.0/24", AKS, Resolver{})
 	lint("near limit, not mergeable", strings.ReplaceAll(entries(180), ".0/24", ".0/25"), AKS, Resolver{})
 
@@ -81,7 +80,7 @@ func TestFindingMessages(t *testing.T) {
 
 	got := b.String()
 	path := filepath.Join("testdata", "findings.golden")
-	if *updateFindings {
+	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -89,9 +88,9 @@ func TestFindingMessages(t *testing.T) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run with -update-findings to create it)", err)
+		t.Fatalf("%v (run with -update to create it)", err)
 	}
 	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("messages changed (-golden +now); if the change is meant, run go test ./allowlist -run TestFindingMessages -update-findings and review the diff:\n%s", diff)
+		t.Errorf("messages changed (-golden +now); if the change is meant, run go test ./allowlist -run TestFindingMessages -update and review the diff:\n%s", diff)
 	}
 }

@@ -12,15 +12,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	"pgregory.net/rapid"
 )
 
 // List.notes (the parse findings) are compared only where a test asks
 // for them, through parseNotes; tables state lists without them.
 // (This belongs beside netipCmp in cmp_test.go.)
-func init() { netipCmp = append(netipCmp, cmpopts.IgnoreUnexported(List{})) }
-
 // General is the general policy used in these tests: IPv6, non-global
 // space and any number of entries allowed, service tags refused.
 var general = Policy{}

@@ -165,7 +165,8 @@ func (r Resolver) Resolve(l List) (*Set, error) {
 	return s, nil
 }
 
-// Lint returns the findings about l in r's context (see LintKind): entries
+// Lint returns the findings about l in r's context (see LintKind): what
+// Parse trimmed from the entries (LintTrimmed) first, then entries
 // that are duplicate, covered, broad or non-global, node prefixes and extra
 // egress that the resolved set would not allow, an EgressOnly list without
 // egress, a list near its policy's entry limit, and exceptions that lie
@@ -186,7 +187,7 @@ func (r Resolver) Lint(l List) []Finding {
 	if granted == nil {
 		granted = new(netipx.IPSet)
 	}
-	return r.lint(l, ips, granted, egress)
+	return slices.Concat(l.parseNotes(), r.lint(l, ips, granted, egress))
 }
 
 // rules returns the rules that make up l's set, in priority order

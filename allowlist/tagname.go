@@ -114,7 +114,7 @@ var knownTagBases = []string{
 	"SerialConsole", "ServiceBus", "ServiceFabric", "Sql", "SqlManagement", "Storage", "StorageMover",
 	"StorageSyncService", "VideoIndexer", "WindowsAdminCenter", "WindowsVirtualDesktop",
 	// Other providers' feeds.
-	"AWS", "Cloudflare", "GitHub", "GoogleCloud", "Oracle",
+	"AWS", "Cloudflare", "GitHub", "Google", "GoogleCloud", "Oracle",
 }
 
 // tagBaseByFold maps each known base, lower-cased and without '-' and
