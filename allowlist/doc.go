@@ -1,10 +1,18 @@
-// Package allowlist parses, validates, resolves, compiles and enforces CIDR
+// Package allowlist parses, validates, resolves and compiles CIDR
 // allowlists with the rules of Azure Kubernetes Service's "API server
-// authorized IP ranges".
+// authorized IP ranges", and answers questions about them: which rule
+// allows an address, what an update gains and loses, how to fit a list
+// into a limit.
 //
-// The life of a list has four steps, each with its own type:
+// The package is pure: it reads text and netip values and returns values,
+// with no I/O, clock or net/http, so a CLI, an admission webhook or a
+// controller can use it as it is. Package allowlist/guard runs its Sets in
+// a server.
 //
-//	text ──Parse──▶ List ──Resolver.Resolve──▶ *Set ──Holder + Middleware──▶ net/http
+// The life of a list has three steps here, each with its own type, and a
+// fourth in guard:
+//
+//	text ──Parse──▶ List ──Resolver.Resolve──▶ *Set ──guard.Holder + guard.Middleware──▶ net/http
 //
 // # Parsing: text to List
 //
@@ -75,41 +83,44 @@
 // # Resolving: List to the enforced Set
 //
 // What AKS enforces is not only what the user wrote. A [Resolver] adds the
-// expansion of the list's service tag (from a [TagSource], usually a
-// *servicetag.Document) and the implicit [Egress] addresses (the load
-// balancer's outbound IPs and prefixes, the API server's own IP). Disabled
-// resolves to a set that holds every address; EgressOnly to the egress
-// alone. Resolve also returns lint [Finding] values, never fatal:
-// duplicates, covered entries, non-global or very broad entries, node
-// prefixes or extra egress that the list does not cover, and a list close
-// to its limit.
+// expansion of the list's service tags (from a [TagSource]: a
+// *servicetag.Document or *servicetag.Loader, a [TagMap], any store that
+// speaks names and netip prefixes) and the implicit [Egress] addresses
+// (the load balancer's outbound IPs and prefixes, the API server's own IP),
+// and removes its exceptions ([Resolver.Except], as Kubernetes
+// NetworkPolicy's ipBlock.except: prefixes that stay refused inside
+// everything allowed). Disabled resolves to a set that holds every address;
+// EgressOnly to the egress alone.
+//
+// [Resolver.Resolve] makes the Set; [Resolver.Lint] returns the [Finding]
+// values about the list, never fatal, where someone reads them:
+// invisible characters that Parse trimmed, duplicates, covered entries,
+// non-global or very broad entries, node prefixes or extra egress that the
+// list does not cover, exceptions that refuse nothing, and a list close to
+// its limit. The policy comes from the List, which records the one it was
+// parsed with.
 //
 // [Diff] tells what an update (which in AKS replaces the whole list) gains
 // and loses, and [Change.LockedOut] whom it cuts off.
 //
+// # Fitting into the limit
+//
+// A list over its limit (AKS allows 200 entries; GitHub Actions alone
+// publishes over 5,000 ranges) can be merged into fewer, broader prefixes
+// at the cost of letting in addresses outside it. [Fit] finds the exact
+// optimum: at most max prefixes that cover the set and add the fewest
+// addresses, and [FitAdded] says exactly which ranges they add. [ErrNoFit]
+// reports a limit no cover meets.
+//
 // # Compiled sets
 //
-// A [Set] is immutable and safe for concurrent use. [Set.Contains] answers
-// from a compressed prefix trie (package internal/trie) without allocating,
-// with the semantics of netipx.IPSet.Contains(a.Unmap()): an IPv4-mapped
-// client (::ffff:a.b.c.d) matches IPv4 prefixes, and a zoned IPv6 address
-// never matches. [Set.Explain] names the rule that allows an address: a
-// listed entry with its index, a service tag with the tag's prefix, or an
-// egress address. [Compile] makes a Set from any *netipx.IPSet.
-//
-// # Enforcing: net/http
-//
-// [Middleware] wraps an http.Handler in the usual Go shape. Each request's
-// client address comes from an ipsource.Extractor (the TCP peer by
-// default, which is all AKS sees) and is checked against the Set that a
-// [Holder] holds at that moment. [Holder.Store] replaces the Set
-// atomically, with no lock on the request path, and each request is decided
-// by the one Set it loaded. A refused request gets 403 with the body
-// "forbidden\n", which reveals nothing of the list; an extractor error and
-// an empty Holder are refusals too. Every [Decision] goes to an optional
-// hook ([WithDecisionHook]; [LogDecisions] adapts it to log/slog), and the
-// wrapped handler can read it with [DecisionFrom] when the middleware is
-// built [WithDecisionInContext]. A [FileWatcher] keeps a Holder in step with
-// a file; invalid content or a missing file never reaches the Holder: the
-// last good Set stays, and the failure is reported.
+// A [Set] is immutable and safe for concurrent use; the zero Set and a nil
+// *Set are empty. [Set.Contains] answers from a compressed prefix trie
+// without allocating, with the semantics of netipx.IPSet.Contains(a.Unmap()):
+// an IPv4-mapped client (::ffff:a.b.c.d) matches IPv4 prefixes, and a
+// zoned IPv6 address never matches. [Set.Explain] names the rule that
+// allows an address (a listed entry with its index, a service tag with the
+// tag's prefix, or an egress address) or the exception that refuses it.
+// [Compile] makes a Set from any *netipx.IPSet, and [CompilePrefixes] from
+// a slice of prefixes.
 package allowlist
