@@ -16,8 +16,8 @@
 // The flags:
 //
 //	-listen addrs            comma-separated addresses to listen on (default "127.0.0.1:8080,[::1]:8080");
-//	                         every address given must bind, while of the default ones those the host
-//	                         lacks (no IPv6) are skipped with a warning
+//	                         every address given must bind; of the default ones, one that cannot be
+//	                         bound (no IPv6 on the host) is skipped with a warning if the other binds
 //	-upstream URL            the http:// or https:// server to guard (default: a demo upstream on a
 //	                         loopback port, which echoes what it receives)
 //	-ranges list             the range list, as the AKS flag takes it (default "127.0.0.1/32")
