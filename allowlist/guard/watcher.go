@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"github.com/ipallow/ipallow/allowlist"
 	"io"
 	"os"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
+
+	"github.com/ipallow/ipallow/allowlist"
 )
 
 // DefaultInterval is how often a FileWatcher with no Interval looks at its
@@ -20,10 +22,15 @@ const DefaultInterval = 2 * time.Second
 // DefaultMaxBytes is the largest file a FileWatcher with no MaxBytes reads.
 const DefaultMaxBytes = 16 << 20
 
-// racyWindow is how long after its modification time a file is re-read even
-// if its size and modification time look unchanged: a second write within
-// the file system's timestamp granularity can leave both as they were.
-const racyWindow = 3 * time.Second
+// racyWindow is how long after its last modification or change a file is
+// re-read even if its size and times look unchanged: a second write within
+// the file system's timestamp granularity can leave them all as they were.
+// It is a variable so that tests can close the window.
+var racyWindow = 3 * time.Second
+
+// maxErrorLen is the longest error message that a FileWatcher keeps and
+// reports; a longer one is cut (see boundedError).
+const maxErrorLen = 4 << 10
 
 // A BuildFunc builds a Set from the content of a file. It returns an error,
 // and no Set, for content it cannot use; RangeFileBuilder is one.
@@ -46,17 +53,35 @@ type ReloadEvent struct {
 // good Set stays in place (the Holder keeps whatever it held, which is no Set
 // at all, refusing everyone, if nothing was ever applied), and the failure is
 // reported. A deleted or unreadable file is reported the same way, once, and
-// does not open the door.
+// does not open the door. So is anything at Path that is not a regular file
+// (a directory, a FIFO, a device): it is refused without being read, and a
+// FIFO never blocks Reload.
 //
-// Changes are detected by size and modification time, and confirmed with a
-// SHA-256 of the content, so rewriting a file with the same content is not a
-// change. Readers may see a file half-written: replace the file atomically
-// (write a temporary file in the same directory, then rename it over the
-// watched one), as Kubernetes does for mounted ConfigMaps.
+// Changes are detected by size, modification time and, on Unix, the file's
+// identity (device and inode) and change time, and confirmed with a SHA-256
+// of the content, so rewriting a file with the same content is not a change,
+// and replacing it with one of the same size whose modification time was
+// kept from an older copy (cp -p, rsync -t, tar x) is. For a few seconds
+// after a change the file is read at every look, since a second write within
+// the file system's timestamp granularity can leave size and times as they
+// were. Outside Unix only size and modification time are compared.
+//
+// The file must be replaced atomically. A reader can see a file half-written,
+// and a half-written range list can be valid and wider than the whole one:
+// "128.0.0.0/16" cut after "128.0.0.0/1" allows half of the IPv4 space, and
+// nothing in the content tells that it was cut. Write the new list to a
+// temporary file in the same directory, flush it to disk (File.Sync), close
+// it and rename it over the watched file (see the example), as Kubernetes
+// does for mounted ConfigMaps; never write the watched file in place.
 //
 // The file is one of the sources of the Set; a service-tag document and the
 // egress addresses, which the BuildFunc's Resolver reads, are the others.
 // When they change, Rebuild applies them.
+//
+// Errors that a FileWatcher returns, reports and keeps are bounded: a message
+// longer than 4 KiB (a build error listing every bad line of a large file) is
+// cut, and errors.Is still finds the sentinels of the original error, such as
+// allowlist.ErrMalformed or fs.ErrNotExist.
 //
 // Path, Build and Holder must be set before the first call to Reload or Run
 // and not changed afterwards. A FileWatcher must not be copied after first
@@ -71,6 +96,7 @@ type FileWatcher struct {
 
 	mu         sync.Mutex
 	stat       fileStat // what the file looked like when last read
+	reads      int      // times the content was read, for tests
 	haveStat   bool
 	sum        [sha256.Size]byte // content last built
 	haveSum    bool
@@ -100,9 +126,31 @@ func (w *FileWatcher) Status() WatcherStatus {
 	return WatcherStatus{Applied: w.nApplied, Failed: w.nFailed, LastApplied: w.applied, LastChecked: w.checked, Err: w.err}
 }
 
+// fileStat is what a FileWatcher compares to tell whether a file may have
+// changed since it was read.
 type fileStat struct {
 	mod  int64 // modification time, Unix nanoseconds
 	size int64
+	id   fileIdentity
+}
+
+// fileIdentity tells a file from its replacement where the system says
+// (identityOf); its zero value says nothing.
+type fileIdentity struct {
+	dev, ino uint64
+	ctime    int64 // change time, Unix nanoseconds
+}
+
+// statOf returns the fileStat of fi.
+func statOf(fi os.FileInfo) fileStat {
+	return fileStat{mod: fi.ModTime().UnixNano(), size: fi.Size(), id: identityOf(fi)}
+}
+
+// settled reports whether st was last changed more than racyWindow before
+// now, so that a later write would show in its size or times.
+func (st fileStat) settled(now time.Time) bool {
+	last := max(st.mod, st.id.ctime)
+	return now.UnixNano()-last > int64(racyWindow)
 }
 
 // Reload looks at the file once and, if its content changed since it was last
@@ -117,20 +165,29 @@ func (w *FileWatcher) Reload() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 
-	f, err := os.Open(w.Path)
-	if err != nil {
-		return w.failRead(err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
+	// Look before opening: opening a FIFO for reading waits for a writer,
+	// with the lock held. openNonBlocking covers a FIFO put in place
+	// between the look and the open.
+	fi, err := os.Stat(w.Path)
 	if err != nil {
 		return w.failRead(err)
 	}
 	if !fi.Mode().IsRegular() {
-		return w.failRead(fmt.Errorf("guard: %s is not a regular file; point the watcher at the file that holds the list", w.Path))
+		return w.failRead(w.notRegular(fi))
 	}
-	st := fileStat{mod: fi.ModTime().UnixNano(), size: fi.Size()}
-	if w.haveStat && !w.readFailed && st == w.stat && time.Since(fi.ModTime()) > racyWindow {
+	f, err := openNonBlocking(w.Path)
+	if err != nil {
+		return w.failRead(err)
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return w.failRead(err)
+	}
+	if !fi.Mode().IsRegular() {
+		return w.failRead(w.notRegular(fi))
+	}
+	st := statOf(fi)
+	if w.haveStat && !w.readFailed && st == w.stat && st.settled(time.Now()) {
 		if w.err == nil {
 			w.checked = time.Now()
 		}
@@ -140,6 +197,7 @@ func (w *FileWatcher) Reload() error {
 	if limit <= 0 {
 		limit = DefaultMaxBytes
 	}
+	w.reads++
 	content, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return w.failRead(err)
@@ -163,7 +221,7 @@ func (w *FileWatcher) Reload() error {
 		err = errors.New("the build function returned no Set and no error")
 	}
 	if err != nil {
-		w.err = fmt.Errorf("guard: %s was not applied, the last good set stays in place: %w", w.Path, err)
+		w.err = bound(fmt.Errorf("guard: %s was not applied; %s: %w", w.Path, w.inForce(), err))
 		w.nFailed++
 		w.report(ReloadEvent{Path: w.Path, Err: w.err})
 		return w.err
@@ -193,7 +251,7 @@ func (w *FileWatcher) Rebuild() error {
 // failRead records that the file could not be read, and reports it unless
 // the same failure was the last one reported.
 func (w *FileWatcher) failRead(err error) error {
-	err = fmt.Errorf("guard: cannot read %s, the last good set stays in place: %w", w.Path, err)
+	err = bound(fmt.Errorf("guard: cannot read %s; %s: %w", w.Path, w.inForce(), err))
 	w.haveStat = false
 	if w.readFailed && w.err != nil && w.err.Error() == err.Error() {
 		return w.err
@@ -202,6 +260,91 @@ func (w *FileWatcher) failRead(err error) error {
 	w.nFailed++
 	w.report(ReloadEvent{Path: w.Path, Err: err})
 	return err
+}
+
+// inForce says what the Holder enforces while the file cannot be applied.
+func (w *FileWatcher) inForce() string {
+	if w.Holder.Load() == nil {
+		return "no set is in force, so every request is refused until the file is fixed"
+	}
+	return "the last good set stays in force"
+}
+
+// notRegular is the error for a Path that names something other than a
+// regular file.
+func (w *FileWatcher) notRegular(fi os.FileInfo) error {
+	return fmt.Errorf("guard: %s is not a regular file but %s; point the watcher at the file that holds the list", w.Path, fileKind(fi.Mode()))
+}
+
+// fileKind names the type of a file that is not regular.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO (named pipe)"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file (" + m.Type().String() + ")"
+}
+
+// boundedError is an error whose message was cut to maxErrorLen bytes. It
+// keeps, for errors.Is and errors.As, the distinct errors at the ends of the
+// original's chain (sentinels such as allowlist.ErrMalformed, or the
+// syscall.Errno under an fs.PathError), at most maxErrorLeaves of them, so
+// that neither its message nor what it holds grows with the input.
+type boundedError struct {
+	msg    string
+	leaves []error
+}
+
+// maxErrorLeaves is how many end errors a boundedError keeps.
+const maxErrorLeaves = 32
+
+func (e *boundedError) Error() string   { return e.msg }
+func (e *boundedError) Unwrap() []error { return e.leaves }
+
+// bound returns err if its message is at most maxErrorLen bytes long, and
+// otherwise a boundedError with the message cut.
+func bound(err error) error {
+	msg := err.Error()
+	if len(msg) <= maxErrorLen {
+		return err
+	}
+	const more = "... (the message is cut here)"
+	cut := maxErrorLen - len(more)
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	b := &boundedError{msg: msg[:cut] + more}
+	b.collect(err)
+	return b
+}
+
+// collect adds the end errors of err's chain to e.leaves.
+func (e *boundedError) collect(err error) {
+	if err == nil || len(e.leaves) == maxErrorLeaves {
+		return
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		e.collect(u.Unwrap())
+		return
+	case interface{ Unwrap() []error }:
+		for _, err := range u.Unwrap() {
+			e.collect(err)
+		}
+		return
+	}
+	for _, l := range e.leaves {
+		if errors.Is(l, err) { // errors.Is compares only comparable errors
+			return
+		}
+	}
+	e.leaves = append(e.leaves, err)
 }
 
 func (w *FileWatcher) report(e ReloadEvent) {
@@ -229,7 +372,8 @@ func (w *FileWatcher) Run(ctx context.Context) error {
 	}
 }
 
-// errEmptyRangeFile is the error of RangeFileBuilder for a blank file.
+// errEmptyRangeFile is the error of RangeFileBuilder for a file that lists
+// nothing.
 var errEmptyRangeFile = errors.New("the range file is empty; a file cannot disable the allowlist (a half-written file could), so list the ranges to allow, or 0.0.0.0/0,::/0 under a policy that allows them to allow everyone")
 
 // RangeFileBuilder returns a BuildFunc for a file that holds a range list:
@@ -246,18 +390,12 @@ var errEmptyRangeFile = errors.New("the range file is empty; a file cannot disab
 // 0.0.0.0/0 and ::/0 under a policy that permits them.
 func RangeFileBuilder(p allowlist.Policy, r allowlist.Resolver) BuildFunc {
 	return func(content []byte) (*allowlist.Set, error) {
-		s := string(content)
-		if t, ok := strings.CutSuffix(s, "\r\n"); ok {
-			s = t
-		} else {
-			s = strings.TrimSuffix(s, "\n")
-		}
-		if strings.Trim(s, " \t") == "" {
-			return nil, errEmptyRangeFile
-		}
-		l, err := allowlist.Parse(s, p)
+		l, err := parseFlagFile(content, p)
 		if err != nil {
 			return nil, err
+		}
+		if l.Mode == allowlist.Disabled {
+			return nil, errEmptyRangeFile
 		}
 		set, err := r.Resolve(l)
 		if err != nil {
@@ -265,4 +403,17 @@ func RangeFileBuilder(p allowlist.Policy, r allowlist.Resolver) BuildFunc {
 		}
 		return set, nil
 	}
+}
+
+// parseFlagFile parses a range file that holds the text of the flag and at
+// most one final line ending. Blank content gives a Disabled List, as Parse
+// gives for the empty flag; RangeFileBuilder refuses it.
+func parseFlagFile(content []byte, p allowlist.Policy) (allowlist.List, error) {
+	s := string(content)
+	if t, ok := strings.CutSuffix(s, "\r\n"); ok {
+		s = t
+	} else {
+		s = strings.TrimSuffix(s, "\n")
+	}
+	return allowlist.Parse(s, p)
 }

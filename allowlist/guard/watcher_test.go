@@ -199,25 +199,180 @@ func TestFileWatcherMaxBytes(t *testing.T) {
 	}
 }
 
-// TestFileWatcherStatShortcut checks that an old file whose size and
-// modification time did not change is not read again.
+// closeRacyWindow makes a FileWatcher trust size and times at once after a
+// change, for the length of the test, so that a skipped read shows.
+func closeRacyWindow(t *testing.T) {
+	old := racyWindow
+	racyWindow = 0
+	t.Cleanup(func() { racyWindow = old })
+}
+
+// TestFileWatcherStatShortcut checks that a file whose size and times did
+// not change is not read again, and that a write in place that keeps size
+// and modification time is still seen, by its change time, where the
+// system has one.
 func TestFileWatcherStatShortcut(t *testing.T) {
+	closeRacyWindow(t)
 	path := filepath.Join(t.TempDir(), "f")
 	old := time.Now().Add(-time.Hour)
 	writeFile(t, path, "192.0.2.0/24")
 	os.Chtimes(path, old, old)
-	builds := 0
-	w := &FileWatcher{Path: path, Holder: new(Holder), Build: func(b []byte) (*allowlist.Set, error) { builds++; return prefixBuilder(b) }}
-	w.Reload()
-	os.WriteFile(path, []byte("bogus/24...."), 0o644) // same size
-	os.Chtimes(path, old, old)
-	if err := w.Reload(); err != nil || builds != 1 {
-		t.Fatalf("Reload = %v after %d builds, want nil after 1", err, builds)
+	w := &FileWatcher{Path: path, Holder: new(Holder), Build: prefixBuilder}
+	if err := w.Reload(); err != nil {
+		t.Fatal(err)
 	}
-	now := time.Now()
-	os.Chtimes(path, now, now)
-	if err := w.Reload(); err == nil || builds != 2 {
-		t.Fatalf("Reload = %v after %d builds, want an error after 2", err, builds)
+	if err := w.Reload(); err != nil || w.reads != 1 {
+		t.Fatalf("Reload = %v after %d reads, want nil after 1", err, w.reads)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := identityOf(fi)
+	if before == (fileIdentity{}) {
+		t.Skip("no file identity on this system: only size and modification time are compared")
+	}
+	// Write in place, keeping size and modification time, as cp -p onto
+	// the file does; repeat the Chtimes until the change time moved on
+	// (it has the granularity of the kernel's clock tick).
+	if err := os.WriteFile(path, []byte("192.0.3.0/24"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		os.Chtimes(path, old, old)
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if identityOf(fi).ctime != before.ctime {
+			break
+		}
+		if i == 10000 {
+			t.Fatal("the change time never moved")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := w.Reload(); err != nil || w.reads != 2 {
+		t.Fatalf("Reload = %v after %d reads, want nil after 2", err, w.reads)
+	}
+	if !w.Holder.Load().Contains(netip.MustParseAddr("192.0.3.1")) {
+		t.Fatal("the change written in place was not applied")
+	}
+}
+
+// TestFileWatcherReplacedKeepingTimes replaces the file by a rename with one
+// of the same size whose modification time was set back to the old one's,
+// as cp -p, rsync -t and tar x leave it: the replacement is applied (a lost
+// revocation would keep a removed range allowed).
+func TestFileWatcherReplacedKeepingTimes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ranges")
+	old := time.Now().Add(-time.Hour)
+	writeFile(t, path, "192.0.2.0/24,198.51.100.0/24")
+	os.Chtimes(path, old, old)
+	h := new(Holder)
+	w := &FileWatcher{Path: path, Build: prefixBuilder, Holder: h}
+	if err := w.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if identityOf(fi) == (fileIdentity{}) {
+		t.Skip("no file identity on this system: only size and modification time are compared")
+	}
+	tmp := path + ".new"
+	if err := os.WriteFile(tmp, []byte("192.0.2.0/24,198.51.101.0/24"), 0o644); err != nil { // same size
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(tmp, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if s := h.Load(); s.Contains(netip.MustParseAddr("198.51.100.1")) || !s.Contains(netip.MustParseAddr("198.51.101.1")) {
+		t.Fatal("the replacement with the old size and modification time was not applied")
+	}
+	// The same, with the racy window closed: the identity alone tells.
+	closeRacyWindow(t)
+	if err := os.WriteFile(tmp, []byte("192.0.2.0/24,198.51.100.0/24"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(tmp, old, old)
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if !h.Load().Contains(netip.MustParseAddr("198.51.100.1")) {
+		t.Fatal("with the racy window closed, the replacement was not applied")
+	}
+}
+
+// TestFileWatcherBoundedError builds a file with many bad entries: the error
+// returned, reported and kept is at most 4 KiB long and still matches the
+// build error's sentinel.
+func TestFileWatcherBoundedError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ranges")
+	bad := strings.Repeat("10.0.0.1/8,", 5000) + "10.0.0.0/8\n" // 5000 entries with host bits set
+	writeFile(t, path, bad)
+	var reported error
+	w := &FileWatcher{Path: path, Build: RangeFileBuilder(allowlist.Policy{}, allowlist.Resolver{}), Holder: new(Holder),
+		OnReload: func(e ReloadEvent) { reported = e.Err }}
+	err := w.Reload()
+	for name, err := range map[string]error{"returned": err, "reported": reported, "kept": w.Status().Err} {
+		if err == nil {
+			t.Fatalf("%s: no error", name)
+		}
+		if n := len(err.Error()); n > maxErrorLen {
+			t.Errorf("%s: the message is %d bytes long, want at most %d", name, n, maxErrorLen)
+		}
+		if !errors.Is(err, allowlist.ErrNonCanonical) {
+			t.Errorf("%s: %v does not match allowlist.ErrNonCanonical", name, err)
+		}
+		if errors.Is(err, allowlist.ErrMalformed) {
+			t.Errorf("%s: matches allowlist.ErrMalformed, which the file does not break", name)
+		}
+		if !strings.HasPrefix(err.Error(), "guard: "+path+" was not applied") {
+			t.Errorf("%s: the message does not start by naming the file: %.100q", name, err)
+		}
+	}
+	var be *boundedError
+	if !errors.As(err, &be) || len(be.leaves) != 1 {
+		t.Errorf("the cut error keeps %v, want the one sentinel", be)
+	}
+	// A short error is kept whole, with everything errors.As can find in it.
+	writeFile(t, path, "10.0.0.1/8\n")
+	err = w.Reload()
+	var le *allowlist.ListError
+	if !errors.As(err, &le) {
+		t.Errorf("a short error lost its *allowlist.ListError: %v", err)
+	}
+}
+
+// TestFileWatcherErrorSaysWhatIsInForce checks that a failure before any
+// Set was applied does not claim a last good set.
+func TestFileWatcherErrorSaysWhatIsInForce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ranges")
+	writeFile(t, path, "bogus")
+	w := &FileWatcher{Path: path, Build: prefixBuilder, Holder: new(Holder)}
+	if err := w.Reload(); err == nil || !strings.Contains(err.Error(), "no set is in force, so every request is refused until the file is fixed") {
+		t.Errorf("first load: %v", err)
+	}
+	writeFile(t, path, "192.0.2.0/24")
+	w.Reload()
+	writeFile(t, path, "bogus!")
+	if err := w.Reload(); err == nil || !strings.Contains(err.Error(), "the last good set stays in force") {
+		t.Errorf("after a good load: %v", err)
+	}
+	os.Remove(path)
+	if err := w.Reload(); err == nil || !strings.Contains(err.Error(), "the last good set stays in force") {
+		t.Errorf("deleted after a good load: %v", err)
 	}
 }
 

@@ -9,19 +9,51 @@
 //	curl -i http://127.0.0.1:8080/     # 200: 127.0.0.1 is listed
 //	curl -i 'http://[::1]:8080/'       # 403: ::1 is not
 //
-// Every decision is logged with log/slog. Flags:
+// Usage:
 //
-//	-listen addrs       comma-separated addresses to listen on (default "127.0.0.1:8080,[::1]:8080")
-//	-upstream URL       the server to guard (default: a demo upstream on a loopback port)
-//	-ranges list        the range list, as the AKS flag takes it (default "127.0.0.1/32")
-//	-ranges-file path   read the range list from a file instead, and reload it when it changes
-//	-interval d         how often to look at -ranges-file (default 2s)
-//	-policy name        "general" (IPv4 and IPv6, any range) or "aks" (the AKS rules)
-//	-source name        where the client address comes from: remoteaddr, xff, forwarded,
-//	                    header:NAME, xff-hops:N or forwarded-hops:N (default remoteaddr)
-//	-trusted list       comma-separated prefixes of the proxies in front (for xff, forwarded, header)
-//	-require-header h=v with header:NAME, accept the header only when h has the value v
-//	-log-level level    debug (every decision), info (refusals), warn or error (default debug)
+//	guard [flags]
+//
+// The flags:
+//
+//	-listen addrs            comma-separated addresses to listen on (default "127.0.0.1:8080,[::1]:8080");
+//	                         every address given must bind; of the default ones, one that cannot be
+//	                         bound (no IPv6 on the host) is skipped with a warning if the other binds
+//	-upstream URL            the http:// or https:// server to guard (default: a demo upstream on a
+//	                         loopback port, which echoes what it receives)
+//	-ranges list             the range list, as the AKS flag takes it (default "127.0.0.1/32")
+//	-ranges-file path        read the range list from a file instead, and reload it when it changes
+//	                         and on SIGHUP; replace the file atomically (write a temporary file in the
+//	                         same directory, then rename it over this one)
+//	-interval d              how often to look at -ranges-file (default 2s)
+//	-policy name             "general" (IPv4 and IPv6, any range) or "aks" (the AKS rules)
+//	-source name             where the client address comes from: remoteaddr, xff, forwarded,
+//	                         header:NAME, xff-hops:N or forwarded-hops:N (default remoteaddr)
+//	-trusted list            comma-separated prefixes of the proxies in front (for xff, forwarded, header)
+//	-require-header h=v      with header:NAME, accept the header only when h has the value v
+//	-accept-check            also refuse unlisted TCP peers when they connect, before reading a byte
+//	                         (guard.Listener); only with -source remoteaddr, where the peer is the client
+//	-pass-rule               tell the upstream which rule allowed the request, in X-Allowlist-Rule
+//	-read-header-timeout d   time to read a request's headers (default 5s)
+//	-read-timeout d          time to read a whole request, body included (default 30s)
+//	-write-timeout d         time from the end of the request headers to the end of the response
+//	                         (default 60s); longer responses from the upstream are cut
+//	-idle-timeout d          time a keep-alive connection may wait for its next request (default 60s)
+//	-shutdown-timeout d      on SIGINT or SIGTERM, time for requests in flight to finish (default 10s)
+//	-log-level level         debug (every decision), info (refusals), warn or error (default debug)
+//	-h                       print the flags and exit
+//
+// Request headers are limited to 64 KiB. The upstream sees the decided
+// client, not the TCP peer: the guard sets X-Forwarded-For to the address
+// the decision was made on (with -source xff behind a trusted proxy, the
+// client the proxy named), X-Forwarded-Host and X-Forwarded-Proto as
+// httputil.ReverseProxy's SetXForwarded does, and, with -pass-rule,
+// X-Allowlist-Rule to the rule that allowed it (such as "entry 0
+// 127.0.0.1/32"). It removes any X-Allowlist-Rule the client sent.
+//
+// Every decision is logged with log/slog. Decisions are made per HTTP
+// request (guard.Middleware); -accept-check adds a cheaper refusal of
+// unlisted peers when they connect, before any TLS or HTTP work, whose
+// refused connections see the connection closed instead of a 403.
 //
 // Behind a proxy, take the client from X-Forwarded-For, trusting only the
 // proxy (here: curl on this machine plays the proxy):
@@ -30,7 +62,16 @@
 //	curl -i -H 'X-Forwarded-For: 198.51.100.7' http://127.0.0.1:8080/   # 200
 //	curl -i -H 'X-Forwarded-For: 203.0.113.9' http://127.0.0.1:8080/    # 403
 //
-// The guard stops cleanly on SIGINT or SIGTERM.
+// With -ranges-file, a file that cannot be read or parsed keeps the last
+// good list in force; at start-up there is none, so every request is
+// refused until the file is fixed (the guard still starts, and applies the
+// file once it is good). SIGHUP reads the file again at once.
+//
+// Signals: SIGHUP reloads -ranges-file; SIGINT and SIGTERM stop accepting
+// connections, let requests in flight finish (up to -shutdown-timeout) and
+// exit. Exit status: 0 after a clean stop and for -h, 2 for a flag that is
+// wrong, 1 for a failure at run time (an address that cannot be bound, a
+// shutdown that timed out).
 package main
 
 import (
@@ -58,32 +99,72 @@ import (
 	"github.com/ipallow/ipallow/ipsource"
 )
 
+// ruleHeader is the header that -pass-rule sets for the upstream.
+const ruleHeader = "X-Allowlist-Rule"
+
+// maxHeaderBytes bounds the request headers the guard reads.
+const maxHeaderBytes = 64 << 10
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "guard:", err)
-		}
-		os.Exit(2)
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	err := run(context.Background(), os.Args[1:], os.Stderr, signals, hooks{})
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitCode prints err, unless the flag package already did, and returns the
+// exit status for it: 0 for none and for -h, 2 for a wrong flag, 1 for the
+// rest.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
 	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		if !ue.printed {
+			fmt.Fprintln(stderr, "guard:", err)
+		}
+		return 2
+	}
+	fmt.Fprintln(stderr, "guard:", err)
+	return 1
+}
+
+// usageError is an error in the command line.
+type usageError struct {
+	err     error
+	printed bool // the flag package printed it, with the usage
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usagef returns a usageError with a formatted message.
+func usagef(format string, args ...any) error {
+	return &usageError{err: fmt.Errorf(format, args...)}
 }
 
 // config is what the flags say.
 type config struct {
-	listen     []string
-	upstream   string // "" for the demo upstream
-	ranges     string
-	rangesFile string
-	interval   time.Duration
-	policy     allowlist.Policy
-	source     string
-	trusted    []netip.Prefix
-	require    string // NAME=VALUE for -require-header
-	logLevel   slog.Level
+	listen         []string
+	listenExplicit bool   // -listen was given: every address must bind
+	upstream       string // "" for the demo upstream
+	ranges         string
+	rangesFile     string
+	interval       time.Duration
+	policy         allowlist.Policy
+	source         string
+	trusted        []netip.Prefix
+	require        string // NAME=VALUE for -require-header
+	acceptCheck    bool
+	passRule       bool
+	logLevel       slog.Level
+
+	readHeaderTimeout, readTimeout, writeTimeout, idleTimeout, shutdownTimeout time.Duration
 }
 
-// parseFlags reads the command line into a config.
+// parseFlags reads the command line into a config. Its errors are
+// usageErrors, or flag.ErrHelp for -h.
 func parseFlags(args []string, output io.Writer) (config, error) {
 	var (
 		c                              config
@@ -91,34 +172,49 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 	)
 	fs := flag.NewFlagSet("guard", flag.ContinueOnError)
 	fs.SetOutput(output)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: guard [flags]\n\nA reverse proxy that lets through only the clients an allowlist allows. Flags:")
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&listen, "listen", "127.0.0.1:8080,[::1]:8080", "comma-separated `addresses` to listen on")
 	fs.StringVar(&c.upstream, "upstream", "", "the `URL` to guard (default: a built-in demo upstream)")
 	fs.StringVar(&c.ranges, "ranges", "127.0.0.1/32", "the range `list` to allow, as the AKS flag takes it")
-	fs.StringVar(&c.rangesFile, "ranges-file", "", "a `file` holding the range list, reloaded when it changes")
+	fs.StringVar(&c.rangesFile, "ranges-file", "", "a `file` holding the range list, reloaded when it changes and on SIGHUP; replace it atomically")
 	fs.DurationVar(&c.interval, "interval", guard.DefaultInterval, "how often to look at -ranges-file")
 	fs.StringVar(&policy, "policy", "general", "the parsing `policy`: general or aks")
 	fs.StringVar(&c.source, "source", "remoteaddr", "where the client address comes from: remoteaddr, xff, forwarded, header:NAME, xff-hops:N, forwarded-hops:N")
 	fs.StringVar(&trusted, "trusted", "", "comma-separated `prefixes` of trusted proxies (for xff, forwarded and header:NAME)")
 	fs.StringVar(&c.require, "require-header", "", "with header:NAME, accept the header only with this companion `NAME=VALUE`")
+	fs.BoolVar(&c.acceptCheck, "accept-check", false, "also refuse unlisted TCP peers when they connect (only with -source remoteaddr)")
+	fs.BoolVar(&c.passRule, "pass-rule", false, "tell the upstream the rule that allowed the request, in "+ruleHeader)
+	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 5*time.Second, "time to read a request's headers")
+	fs.DurationVar(&c.readTimeout, "read-timeout", 30*time.Second, "time to read a whole request, body included")
+	fs.DurationVar(&c.writeTimeout, "write-timeout", 60*time.Second, "time from the end of the request headers to the end of the response")
+	fs.DurationVar(&c.idleTimeout, "idle-timeout", 60*time.Second, "time a keep-alive connection may wait for its next request")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT or SIGTERM, time for requests in flight to finish")
 	fs.StringVar(&level, "log-level", "debug", "debug logs every decision, info only refusals; warn or error")
 	if err := fs.Parse(args); err != nil {
-		return config{}, err
+		if errors.Is(err, flag.ErrHelp) {
+			return config{}, err
+		}
+		return config{}, &usageError{err: err, printed: true}
 	}
 	if fs.NArg() > 0 {
-		return config{}, fmt.Errorf("unexpected argument %q; every setting is a flag (see -help)", fs.Arg(0))
+		return config{}, usagef("unexpected argument %q; every setting is a flag (see -h)", fs.Arg(0))
 	}
 	explicit := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
 	if explicit["ranges"] && explicit["ranges-file"] {
-		return config{}, errors.New("-ranges and -ranges-file both given; use one")
+		return config{}, usagef("-ranges and -ranges-file both given; use one")
 	}
+	c.listenExplicit = explicit["listen"]
 	for _, a := range strings.Split(listen, ",") {
 		if a = strings.Trim(a, " \t"); a != "" {
 			c.listen = append(c.listen, a)
 		}
 	}
 	if len(c.listen) == 0 {
-		return config{}, errors.New("-listen names no address")
+		return config{}, usagef("-listen names no address; give host:port, such as 127.0.0.1:8080")
 	}
 	switch policy {
 	case "general":
@@ -126,7 +222,7 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 	case "aks":
 		c.policy = allowlist.AKS
 	default:
-		return config{}, fmt.Errorf("-policy %q: use general or aks", policy)
+		return config{}, usagef("-policy %q: use general or aks", policy)
 	}
 	for _, s := range strings.Split(trusted, ",") {
 		s = strings.Trim(s, " \t")
@@ -135,15 +231,26 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 		}
 		p, err := parsePrefix(s)
 		if err != nil {
-			return config{}, fmt.Errorf("-trusted: %w", err)
+			return config{}, usagef("-trusted: %w", err)
 		}
 		c.trusted = append(c.trusted, p)
 	}
 	if err := c.logLevel.UnmarshalText([]byte(level)); err != nil {
-		return config{}, fmt.Errorf("-log-level %q: use debug, info, warn or error", level)
+		return config{}, usagef("-log-level %q: use debug, info, warn or error", level)
 	}
-	if c.interval <= 0 {
-		return config{}, fmt.Errorf("-interval %v: must be positive", c.interval)
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"interval", c.interval}, {"read-header-timeout", c.readHeaderTimeout}, {"read-timeout", c.readTimeout},
+		{"write-timeout", c.writeTimeout}, {"idle-timeout", c.idleTimeout}, {"shutdown-timeout", c.shutdownTimeout},
+	} {
+		if d.v <= 0 {
+			return config{}, usagef("-%s %v: must be positive, such as 5s", d.name, d.v)
+		}
+	}
+	if c.acceptCheck && c.source != "remoteaddr" {
+		return config{}, usagef("-accept-check checks the TCP peer, which with -source %s is the proxy, not the client; use it only with -source remoteaddr", c.source)
 	}
 	return c, nil
 }
@@ -217,20 +324,25 @@ func (c config) extractor() (ipsource.Extractor, error) {
 	return nil, fmt.Errorf("-source %q: use remoteaddr, xff, forwarded, header:NAME, xff-hops:N or forwarded-hops:N", c.source)
 }
 
-// guard is the proxy that a config describes, before it listens.
+// server is the guarded proxy that a config describes, before it listens.
 type server struct {
-	handler http.Handler
-	holder  *guard.Holder
-	watcher *guard.FileWatcher // nil without -ranges-file
+	handler   http.Handler
+	holder    *guard.Holder
+	watcher   *guard.FileWatcher // nil without -ranges-file
+	transport *http.Transport    // to the upstream
 }
 
 // newGuard builds the guarded proxy for upstream. With -ranges-file it loads
-// the file once and fails if it cannot; onReload, if not nil, sees every
-// later reload event after it is logged.
+// the file once; a file that cannot be used is logged and leaves no list in
+// force, so that every request is refused until it is fixed. onReload, if
+// not nil, sees every reload event after it is logged.
 func newGuard(c config, upstream *url.URL, logger *slog.Logger, onReload func(guard.ReloadEvent)) (*server, error) {
 	src, err := c.extractor()
 	if err != nil {
-		return nil, err
+		if !strings.HasPrefix(err.Error(), "-") {
+			err = fmt.Errorf("-source %s: %w", c.source, err)
+		}
+		return nil, &usageError{err: err}
 	}
 	g := &server{holder: new(guard.Holder)}
 	if c.rangesFile != "" {
@@ -240,40 +352,66 @@ func newGuard(c config, upstream *url.URL, logger *slog.Logger, onReload func(gu
 			Holder:   g.holder,
 			Interval: c.interval,
 			OnReload: func(e guard.ReloadEvent) {
-				if e.Err != nil {
-					logger.Error("range list not applied, the last good list stays in force", "file", e.Path, "error", e.Err)
-				} else {
+				switch {
+				case e.Applied:
 					logger.Info("range list applied", "file", e.Path, "gained", e.Change.Gained, "lost", e.Change.Lost)
+				case g.holder.Load() == nil: // the watcher never stores nil: nothing was applied yet
+					logger.Error("range list not applied; no list is in force: every request is refused until the file is fixed", "file", e.Path, "error", e.Err)
+				default:
+					logger.Error("range list not applied; the last good list stays in force", "file", e.Path, "error", e.Err)
 				}
 				if onReload != nil {
 					onReload(e)
 				}
 			},
 		}
-		if err := g.watcher.Reload(); err != nil {
-			return nil, err
-		}
+		g.watcher.Reload() // a failure is logged by OnReload
 	} else {
 		l, err := allowlist.Parse(c.ranges, c.policy)
 		if err != nil {
-			return nil, fmt.Errorf("-ranges: %w", err)
+			return nil, usagef("-ranges: %w", err)
 		}
 		s, err := allowlist.Resolver{}.Resolve(l)
 		if err != nil {
-			return nil, fmt.Errorf("-ranges: %w", err)
+			return nil, usagef("-ranges: %w", err)
 		}
 		g.holder.Store(s)
 	}
+	g.transport = http.DefaultTransport.(*http.Transport).Clone()
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(upstream)
 			pr.SetXForwarded()
+			// The upstream learns the client the decision was made on, not
+			// the TCP peer (a proxy, with -source xff), and never a rule
+			// that the client claims.
+			pr.Out.Header.Del(ruleHeader)
+			if d, ok := guard.DecisionFrom(pr.In.Context()); ok {
+				pr.Out.Header.Set("X-Forwarded-For", d.Client.String())
+				if c.passRule {
+					pr.Out.Header.Set(ruleHeader, d.Rule.String())
+				}
+			}
 		},
-		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError),
+		Transport: g.transport,
+		ErrorLog:  slog.NewLogLogger(logger.Handler(), slog.LevelError),
 	}
-	mw := guard.Middleware(g.holder, src, guard.WithDecisionHook(guard.LogDecisions(logger)))
+	mw := guard.Middleware(g.holder, src, guard.WithDecisionHook(guard.LogDecisions(logger)), guard.WithDecisionInContext())
 	g.handler = mw(proxy)
 	return g, nil
+}
+
+// httpServer returns an http.Server for h with the timeouts of c.
+func (c config) httpServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: c.readHeaderTimeout,
+		ReadTimeout:       c.readTimeout,
+		WriteTimeout:      c.writeTimeout,
+		IdleTimeout:       c.idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 }
 
 // demoUpstream is the handler of the built-in upstream.
@@ -283,79 +421,131 @@ func demoUpstream(w http.ResponseWriter, r *http.Request) {
 		r.Method, r.URL.Path, r.Header.Get("X-Forwarded-For"))
 }
 
-// run runs the guard until ctx ends. ready, if not nil, gets the addresses
-// it listens on once it serves.
-func run(ctx context.Context, args []string, stderr io.Writer, ready func(addrs []string)) error {
+// hooks let tests watch run; the zero hooks watch nothing.
+type hooks struct {
+	// ready, if not nil, gets the addresses the guard listens on and the
+	// guard itself, once it listens and before it serves.
+	ready func(addrs []string, g *server)
+}
+
+// run runs the guard until ctx ends or SIGINT or SIGTERM arrives on
+// signals; SIGHUP on signals reloads -ranges-file. It logs to stderr.
+func run(ctx context.Context, args []string, stderr io.Writer, signals <-chan os.Signal, h hooks) error {
 	c, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: c.logLevel}))
 
+	var target *url.URL
+	if c.upstream != "" {
+		target, err = url.Parse(c.upstream)
+		if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
+			return usagef("-upstream %q: want an http:// or https:// URL, such as http://127.0.0.1:9000", c.upstream)
+		}
+	}
+
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	upstream := c.upstream
-	if upstream == "" {
+	if target == nil {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return fmt.Errorf("demo upstream: %w", err)
 		}
-		demo := &http.Server{Handler: http.HandlerFunc(demoUpstream), ReadHeaderTimeout: 10 * time.Second}
+		demo := c.httpServer(http.HandlerFunc(demoUpstream), logger)
 		wg.Add(1)
 		go func() { defer wg.Done(); demo.Serve(ln) }()
 		defer demo.Close()
-		upstream = "http://" + ln.Addr().String()
-	}
-	target, err := url.Parse(upstream)
-	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
-		return fmt.Errorf("-upstream %q: want an http:// or https:// URL", upstream)
+		target = &url.URL{Scheme: "http", Host: ln.Addr().String()}
 	}
 
 	g, err := newGuard(c, target, logger, nil)
 	if err != nil {
 		return err
 	}
+	defer g.transport.CloseIdleConnections()
+
+	// Bind every address first, then say so, then serve.
+	var lns []net.Listener
+	closeAll := func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}
+	for _, a := range c.listen {
+		ln, err := net.Listen("tcp", a)
+		if err != nil {
+			if c.listenExplicit {
+				closeAll()
+				return fmt.Errorf("-listen %s: %w", a, err)
+			}
+			logger.Warn("skipping a default listen address", "addr", a, "error", err)
+			continue
+		}
+		lns = append(lns, ln)
+	}
+	if len(lns) == 0 {
+		return fmt.Errorf("-listen: could not listen on any of %s; name an address this host has", strings.Join(c.listen, ","))
+	}
+	addrs := make([]string, len(lns))
+	for i, ln := range lns {
+		addrs[i] = ln.Addr().String()
+		if c.acceptCheck {
+			lns[i] = guard.Listener(ln, g.holder, guard.WithRefusedHook(func(peer netip.AddrPort, reason error) {
+				logger.Info("allowlist: connection refused", "peer", peer.String(), "error", reason.Error())
+			}))
+		}
+	}
+	srv := c.httpServer(g.handler, logger)
+	logger.Info("guard is serving", "listen", addrs, "upstream", target.String(), "source", c.source,
+		"ranges", rangesText(c), "accept-check", c.acceptCheck)
+	if h.ready != nil {
+		h.ready(addrs, g)
+	}
+	errc := make(chan error, len(lns))
+	for _, ln := range lns {
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	if g.watcher != nil {
 		wg.Add(1)
 		go func() { defer wg.Done(); g.watcher.Run(ctx) }()
 	}
 
-	srv := &http.Server{Handler: g.handler, ReadHeaderTimeout: 10 * time.Second}
-	var addrs []string
-	errc := make(chan error, len(c.listen))
-	for _, a := range c.listen {
-		ln, err := net.Listen("tcp", a)
-		if err != nil {
-			logger.Warn("cannot listen", "addr", a, "error", err)
-			continue
+	for {
+		select {
+		case <-ctx.Done():
+			return shutdown(srv, c, logger, "context done")
+		case err := <-errc:
+			srv.Close()
+			return fmt.Errorf("serving: %w", err)
+		case sig := <-signals:
+			if sig != syscall.SIGHUP {
+				return shutdown(srv, c, logger, sig.String())
+			}
+			if g.watcher == nil {
+				logger.Warn("SIGHUP: nothing to reload; the list comes from -ranges, which only a restart changes")
+				continue
+			}
+			logger.Info("SIGHUP: reading the range file again", "file", c.rangesFile)
+			g.watcher.Rebuild() // the outcome is logged by OnReload
 		}
-		addrs = append(addrs, ln.Addr().String())
-		go func() { errc <- srv.Serve(ln) }()
 	}
-	if len(addrs) == 0 {
-		return errors.New("could not listen on any -listen address")
-	}
-	logger.Info("guard is serving", "listen", addrs, "upstream", upstream, "source", c.source,
-		"ranges", rangesText(c))
-	if ready != nil {
-		ready(addrs)
-	}
+}
 
-	select {
-	case <-ctx.Done():
-	case err := <-errc:
+// shutdown stops srv gracefully: it stops accepting and waits, up to
+// -shutdown-timeout, for the requests in flight.
+func shutdown(srv *http.Server, c config, logger *slog.Logger, why string) error {
+	logger.Info("shutting down", "cause", why, "timeout", c.shutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
 		srv.Close()
-		return err
+		return fmt.Errorf("shutdown: requests still in flight after -shutdown-timeout %v were cut: %w", c.shutdownTimeout, err)
 	}
-	logger.Info("shutting down")
-	sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer scancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
-	}
+	logger.Info("stopped")
 	return nil
 }
 

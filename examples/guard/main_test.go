@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -145,31 +145,156 @@ func TestGuardSources(t *testing.T) {
 }
 
 func TestGuardBadFlags(t *testing.T) {
-	for _, args := range [][]string{
-		{"-ranges", "10.0.0.1/8"},
-		{"-policy", "aks"}, // 127.0.0.1 is not global
-		{"-policy", "azure"},
-		{"-source", "xff"}, // no trusted proxies
-		{"-source", "xff:1"},
-		{"-source", "xff-hops:x"},
-		{"-source", "remoteaddr", "-trusted", "10.0.0.0/8"},
-		{"-source", "carrier-pigeon"},
-		{"-require-header", "a=b"},
-		{"-trusted", "10.0.0.1/8"},
-		{"-ranges", "1.2.3.4", "-ranges-file", "x"},
-		{"-ranges-file", "/nonexistent/ranges"},
-		{"-listen", ""},
-		{"-log-level", "loud"},
-		{"-interval", "0s"},
-		{"stray"},
+	for _, tt := range []struct {
+		args []string
+		want string // in the message
+	}{
+		{[]string{"-ranges", "10.0.0.1/8"}, "-ranges: "},
+		{[]string{"-policy", "aks"}, "-ranges: "}, // 127.0.0.1 is not global
+		{[]string{"-policy", "azure"}, "-policy"},
+		{[]string{"-source", "xff"}, "-source xff: "}, // no trusted proxies
+		{[]string{"-source", "xff:1"}, "-source"},
+		{[]string{"-source", "xff-hops:x"}, "-source xff-hops:x"},
+		{[]string{"-source", "remoteaddr", "-trusted", "10.0.0.0/8"}, "-trusted"},
+		{[]string{"-source", "carrier-pigeon"}, "-source"},
+		{[]string{"-require-header", "a=b"}, "-require-header"},
+		{[]string{"-trusted", "10.0.0.1/8"}, "-trusted"},
+		{[]string{"-ranges", "1.2.3.4", "-ranges-file", "x"}, "-ranges and -ranges-file"},
+		{[]string{"-listen", ""}, "-listen"},
+		{[]string{"-log-level", "loud"}, "-log-level"},
+		{[]string{"-interval", "0s"}, "-interval"},
+		{[]string{"-idle-timeout", "0s"}, "-idle-timeout"},
+		{[]string{"-read-header-timeout", "-1s"}, "-read-header-timeout"},
+		{[]string{"-shutdown-timeout", "0s"}, "-shutdown-timeout"},
+		{[]string{"-accept-check", "-source", "xff", "-trusted", "127.0.0.1"}, "-accept-check"},
+		{[]string{"-idle-timeout", "soon"}, "-idle-timeout"},
+		{[]string{"-upstream", "ftp://x"}, "-upstream"},
+		{[]string{"stray"}, "stray"},
 	} {
-		c, err := parseFlags(args, io.Discard)
-		if err == nil {
-			_, err = newGuard(c, &url.URL{Scheme: "http", Host: "127.0.0.1:1"}, slog.New(slog.DiscardHandler), nil)
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(context.Background(), tt.args, &out, nil, hooks{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not name %s", err, tt.want)
+			}
+			var stderr bytes.Buffer
+			if code := exitCode(err, &stderr); code != 2 {
+				t.Errorf("exit status %d, want 2 for a usage error", code)
+			}
+			if printed := out.String() + stderr.String(); !strings.Contains(printed, tt.want) {
+				t.Errorf("the error is not printed: %q", printed)
+			}
+		})
+	}
+}
+
+// TestHelp checks that -h prints the flags and exits 0.
+func TestHelp(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-h"}, &out, nil, hooks{})
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("run -h = %v, want flag.ErrHelp", err)
+	}
+	if code := exitCode(err, io.Discard); code != 0 {
+		t.Errorf("exit status %d, want 0", code)
+	}
+	for _, f := range []string{"-idle-timeout", "-accept-check", "-pass-rule", "-shutdown-timeout", "-ranges-file"} {
+		if !strings.Contains(out.String(), f) {
+			t.Errorf("the usage lacks %s:\n%s", f, &out)
 		}
-		if err == nil {
-			t.Errorf("%q: no error", args)
-		}
+	}
+}
+
+// TestStartupBrokenRangesFile starts with a ranges file that cannot be
+// used: the guard says that no list is in force, refuses everyone, and
+// applies the file once it is fixed.
+func TestStartupBrokenRangesFile(t *testing.T) {
+	for name, content := range map[string]string{"invalid": "127.0.0.1/8\n", "missing": ""} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "ranges")
+			if content != "" {
+				replaceFile(t, path, content)
+			}
+			g, logs := newTestGuard(t, []string{"-ranges-file", path}, nil)
+			if want := "no list is in force: every request is refused until the file is fixed"; !strings.Contains(logs.String(), want) {
+				t.Errorf("the log lacks %q:\n%s", want, logs)
+			}
+			if strings.Contains(logs.String(), "last good") {
+				t.Errorf("the log claims a last good list:\n%s", logs)
+			}
+			check(t, g.handler, []request{{"127.0.0.1:1", nil, 403}})
+			replaceFile(t, path, "127.0.0.1\n")
+			if err := g.watcher.Reload(); err != nil {
+				t.Fatal(err)
+			}
+			check(t, g.handler, []request{{"127.0.0.1:1", nil, 200}})
+			replaceFile(t, path, "nonsense\n")
+			g.watcher.Reload()
+			if want := "the last good list stays in force"; !strings.Contains(logs.String(), want) {
+				t.Errorf("the log lacks %q:\n%s", want, logs)
+			}
+			check(t, g.handler, []request{{"127.0.0.1:1", nil, 200}})
+		})
+	}
+}
+
+// TestUpstreamSeesDecidedClient checks what the upstream is told: the
+// decided client in X-Forwarded-For (behind a trusted proxy, the client,
+// not the proxy), X-Forwarded-Host and -Proto, and with -pass-rule the
+// rule; never a rule header that the client sent.
+func TestUpstreamSeesDecidedClient(t *testing.T) {
+	seen := make(chan http.Header, 1)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.Header.Clone()
+	}))
+	defer up.Close()
+	u, _ := url.Parse(up.URL)
+	for _, tt := range []struct {
+		args   []string
+		remote string
+		header map[string]string
+		want   map[string]string // "" for absent
+	}{
+		{[]string{"-source", "xff", "-trusted", "127.0.0.1", "-ranges", "198.51.100.0/24"},
+			"127.0.0.1:1", map[string]string{"X-Forwarded-For": "198.51.100.7", ruleHeader: "forged"},
+			map[string]string{"X-Forwarded-For": "198.51.100.7", "X-Forwarded-Host": "guard.example", "X-Forwarded-Proto": "http", ruleHeader: ""}},
+		{[]string{"-source", "xff", "-trusted", "127.0.0.1", "-ranges", "192.0.2.0/24,198.51.100.0/24", "-pass-rule"},
+			"127.0.0.1:1", map[string]string{"X-Forwarded-For": "203.0.113.1, 198.51.100.7", ruleHeader: "forged"},
+			map[string]string{"X-Forwarded-For": "198.51.100.7", ruleHeader: "entry 1 198.51.100.0/24"}},
+		{[]string{"-ranges", "127.0.0.0/8", "-pass-rule"},
+			"[::ffff:127.0.0.9]:1", map[string]string{"X-Forwarded-For": "10.0.0.1"},
+			map[string]string{"X-Forwarded-For": "127.0.0.9", ruleHeader: "entry 0 127.0.0.0/8"}},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			c, err := parseFlags(tt.args, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := newGuard(c, u, slog.New(slog.DiscardHandler), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer g.transport.CloseIdleConnections()
+			r := httptest.NewRequest("GET", "http://guard.example/x", nil)
+			r.RemoteAddr = tt.remote
+			for k, v := range tt.header {
+				r.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			g.handler.ServeHTTP(w, r)
+			if w.Code != http.StatusOK {
+				t.Fatalf("status %d %q", w.Code, w.Body)
+			}
+			h := <-seen
+			for k, v := range tt.want {
+				if got := strings.Join(h.Values(k), "|"); got != v {
+					t.Errorf("the upstream saw %s %q, want %q", k, got, v)
+				}
+			}
+		})
 	}
 }
 
@@ -177,14 +302,7 @@ func TestGuardBadFlags(t *testing.T) {
 // events: a valid change is applied, an invalid one keeps the last good list.
 func TestGuardRangesFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ranges")
-	write := func(s string) {
-		if err := os.WriteFile(path+".tmp", []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(path+".tmp", path); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(s string) { replaceFile(t, path, s) }
 	write("127.0.0.1\n")
 	events := make(chan guard.ReloadEvent, 8)
 	g, logs := newTestGuard(t, []string{"-ranges-file", path, "-interval", "2ms"}, func(e guard.ReloadEvent) { events <- e })
@@ -221,49 +339,14 @@ func TestGuardRangesFile(t *testing.T) {
 	}
 }
 
-// TestRun starts the program on loopback port 0 with no other flag, sends
-// a request through each listener to the demo upstream, and stops it as
-// SIGINT would.
-func TestRun(t *testing.T) {
-	listen := "127.0.0.1:0"
-	if ln, err := net.Listen("tcp", "[::1]:0"); err == nil {
-		ln.Close()
-		listen += ",[::1]:0"
+// replaceFile replaces path with content atomically, as -ranges-file asks.
+func replaceFile(t testing.TB, path, content string) {
+	t.Helper()
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	addrs := make(chan []string, 1)
-	done := make(chan error, 1)
-	logs := new(syncWriter)
-	go func() {
-		done <- run(ctx, []string{"-listen", listen}, logs, func(a []string) { addrs <- a })
-	}()
-	var as []string
-	select {
-	case as = <-addrs:
-	case err := <-done:
-		t.Fatalf("run: %v", err)
-	}
-	for _, a := range as {
-		res, err := http.Get("http://" + a + "/")
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		want := http.StatusOK
-		if strings.HasPrefix(a, "[::1]") {
-			want = http.StatusForbidden
-		}
-		if res.StatusCode != want {
-			t.Errorf("%s: %d %q, want %d", a, res.StatusCode, body, want)
-		}
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run after cancel: %v", err)
-	}
-	if !strings.Contains(logs.String(), "shutting down") {
-		t.Errorf("no shutdown in the log:\n%s", logs)
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
 	}
 }
