@@ -145,7 +145,7 @@ func ExampleFileWatcher() {
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "authorized-ip-ranges")
-	os.WriteFile(path, []byte("20.0.0.0/16\n"), 0o644)
+	replaceFile(path, []byte("# the office\n20.0.0.0/16\n")) // replaceFile: see ExampleFileWatcher_atomicReplace
 
 	holder := new(guard.Holder) // refuses everyone until the file is loaded
 	w := &guard.FileWatcher{
@@ -165,9 +165,9 @@ func ExampleFileWatcher() {
 	//	if err := w.Reload(); err != nil { log.Fatal(err) }
 	//	go w.Run(ctx)
 	w.Reload()
-	os.WriteFile(path, []byte("20.0.0.0/16,10.0.0.0/8\n"), 0o644) // not global: rejected by AKS
+	replaceFile(path, []byte("20.0.0.0/16\n10.0.0.0/8\n")) // not global: rejected by AKS
 	w.Reload()
-	os.WriteFile(path, []byte("20.0.0.0/17\n"), 0o644)
+	replaceFile(path, []byte("20.0.0.0/17\n"))
 	w.Reload()
 	// Output:
 	// applied: gained [20.0.0.0/16] lost []

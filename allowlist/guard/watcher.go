@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -372,48 +371,29 @@ func (w *FileWatcher) Run(ctx context.Context) error {
 	}
 }
 
-// errEmptyRangeFile is the error of RangeFileBuilder for a file that lists
-// nothing.
-var errEmptyRangeFile = errors.New("the range file is empty; a file cannot disable the allowlist (a half-written file could), so list the ranges to allow, or 0.0.0.0/0,::/0 under a policy that allows them to allow everyone")
-
-// RangeFileBuilder returns a BuildFunc for a file that holds a range list:
-// the text of the flag, as Parse reads it with policy p, followed by at most
-// one line ending ("\n" or "\r\n"), which is removed. There is nothing else:
-// no comments, and a line break inside the list is an error, as it would be
-// in the flag. The list is resolved with r, which expands its service tags
-// and adds the implicit egress (the zero Resolver handles lists without
-// tags and adds no egress); lint findings are dropped.
+// RangeFileBuilder returns a BuildFunc for a range file, read as
+// allowlist.ParseLines reads it with policy p: entries one or several a
+// line (commas and line breaks both separate them), # comments, blank
+// lines, CRLF line endings and a leading byte order mark; a one-line
+// comma-separated list, as the flag takes it, reads the same. The policy's
+// limits (AKS: 200 entries, one service tag) apply to the whole file, and
+// errors give the line and column of each problem. The list is resolved
+// with r, which expands its service tags, adds the implicit egress and
+// removes the exceptions (the zero Resolver handles lists without tags and
+// adds no egress); call r.Lint where the findings are read.
 //
-// Unlike Parse, the builder rejects a file that is empty or holds only
-// spaces and tabs, instead of disabling the allowlist: a file truncated
-// while it is written must not open the door. To allow everyone, list
-// 0.0.0.0/0 and ::/0 under a policy that permits them.
+// A file with no entries (empty, or only comments) is an error, never a
+// disabled allowlist: a file truncated while it is written must not open
+// the door. To allow everyone, list 0.0.0.0/0 and ::/0 under a policy that
+// permits them. A file cut inside its last entry can still parse, and to a
+// wider list (128.0.0.0/16 cut to 128.0.0.0/1): replace the file
+// atomically, never write it in place (see FileWatcher).
 func RangeFileBuilder(p allowlist.Policy, r allowlist.Resolver) BuildFunc {
 	return func(content []byte) (*allowlist.Set, error) {
-		l, err := parseFlagFile(content, p)
+		l, err := allowlist.ParseLines(string(content), p)
 		if err != nil {
 			return nil, err
 		}
-		if l.Mode == allowlist.Disabled {
-			return nil, errEmptyRangeFile
-		}
-		set, err := r.Resolve(l)
-		if err != nil {
-			return nil, err
-		}
-		return set, nil
+		return r.Resolve(l)
 	}
-}
-
-// parseFlagFile parses a range file that holds the text of the flag and at
-// most one final line ending. Blank content gives a Disabled List, as Parse
-// gives for the empty flag; RangeFileBuilder refuses it.
-func parseFlagFile(content []byte, p allowlist.Policy) (allowlist.List, error) {
-	s := string(content)
-	if t, ok := strings.CutSuffix(s, "\r\n"); ok {
-		s = t
-	} else {
-		s = strings.TrimSuffix(s, "\n")
-	}
-	return allowlist.Parse(s, p)
 }

@@ -452,8 +452,12 @@ func TestRangeFileBuilder(t *testing.T) {
 		{"empty", "", general, allowlist.Resolver{}, errAny, nil, nil},
 		{"blank line", "\n", general, allowlist.Resolver{}, errAny, nil, nil},
 		{"spaces", " \t \n", general, allowlist.Resolver{}, errAny, nil, nil},
-		{"two newlines", "192.0.2.0/24\n\n", general, allowlist.Resolver{}, allowlist.ErrMalformed, nil, nil},
-		{"one entry per line", "192.0.2.0/24\n198.51.100.0/24\n", general, allowlist.Resolver{}, allowlist.ErrMalformed, nil, nil},
+		{"two newlines", "192.0.2.0/24\n\n", general, allowlist.Resolver{}, nil, []string{"192.0.2.1"}, []string{"192.0.3.1"}},
+		{"one entry per line", "192.0.2.0/24\n198.51.100.0/24\n", general, allowlist.Resolver{}, nil, []string{"192.0.2.1", "198.51.100.1"}, []string{"192.0.3.1"}},
+		{"comments, BOM, CRLF", "\ufeff# office\r\n192.0.2.0/24 # HQ\r\n\r\n198.51.100.0/24, 203.0.113.0/24\r\n", general, allowlist.Resolver{}, nil, []string{"192.0.2.1", "198.51.100.1", "203.0.113.1"}, []string{"192.0.3.1"}},
+		{"only comments", "# nothing yet\n\n", general, allowlist.Resolver{}, allowlist.ErrNoEntries, nil, nil},
+		{"AKS limit over the whole file", strings.Repeat("20.0.0.0/24\n", 201), allowlist.AKS, allowlist.Resolver{}, allowlist.ErrTooMany, nil, nil},
+		{"broken line", "192.0.2.0/24\n198.51.100.300/24\n", general, allowlist.Resolver{}, allowlist.ErrMalformed, nil, nil},
 		{"AKS non-global", "10.0.0.1\n", allowlist.AKS, allowlist.Resolver{}, allowlist.ErrNotGlobal, nil, nil},
 		{"non-canonical", "192.0.2.7/24\n", general, allowlist.Resolver{}, allowlist.ErrNonCanonical, nil, nil},
 		{"tag without source", "AzureCloud\n", allowlist.AKS, allowlist.Resolver{}, allowlist.ErrNoTagSource, nil, nil},
@@ -568,11 +572,12 @@ func TestFileWatcherRebuild(t *testing.T) {
 }
 
 // FuzzRangeFileBuilder checks that the range-file builder never panics,
-// never allows anything for a blank file, and agrees with allowlist.Parse on the
-// content without its final line ending.
+// never allows anything for a file without entries, and agrees with
+// allowlist.ParseLines on the content.
 func FuzzRangeFileBuilder(f *testing.F) {
 	for _, s := range []string{"", "\n", " \t\r\n", "192.0.2.0/24\n", "192.0.2.0/24\r\n", "192.0.2.0/24\n\n",
-		"10.0.0.0/8,2001:db8::/32", "0.0.0.0/32\n", "AzureCloud\n", "1.2.3.4/24\n", "a\nb\n", "\r\n"} {
+		"10.0.0.0/8,2001:db8::/32", "0.0.0.0/32\n", "AzureCloud\n", "1.2.3.4/24\n", "a\nb\n", "\r\n",
+		"\ufeff# c\n192.0.2.0/24 # x\n", "# only\n"} {
 		f.Add([]byte(s))
 	}
 	build := RangeFileBuilder(allowlist.Policy{}, allowlist.Resolver{})
@@ -581,21 +586,12 @@ func FuzzRangeFileBuilder(f *testing.F) {
 		if (s == nil) == (err == nil) {
 			t.Fatalf("Set %v with error %v", s, err)
 		}
-		text := string(content)
-		if t, ok := strings.CutSuffix(text, "\r\n"); ok {
-			text = t
-		} else {
-			text = strings.TrimSuffix(text, "\n")
-		}
-		if strings.Trim(text, " \t") == "" {
-			if err == nil {
-				t.Fatalf("blank file %q built a allowlist.Set", content)
-			}
-			return
-		}
-		l, perr := allowlist.Parse(text, allowlist.Policy{})
+		l, perr := allowlist.ParseLines(string(content), allowlist.Policy{})
 		if (perr == nil) != (err == nil) && !errors.Is(err, allowlist.ErrNoTagSource) {
-			t.Fatalf("builder error %v, allowlist.Parse error %v", err, perr)
+			t.Fatalf("builder error %v, ParseLines error %v", err, perr)
+		}
+		if err == nil && l.Mode == allowlist.Disabled {
+			t.Fatalf("file %q disabled the allowlist", content)
 		}
 		if err != nil || l.Mode != allowlist.Restricted {
 			return
