@@ -87,6 +87,27 @@ func (o DecodeOptions) LoadFile(name string) (*Document, error) {
 // [*SyntaxError], [*FieldError], [*PrefixError], [*DuplicateTagError] and
 // [*TooLargeError]; they name the tag, the value and its byte offset.
 func (o DecodeOptions) Decode(r io.Reader) (*Document, error) {
+	data, err := o.read(r)
+	if err != nil {
+		return nil, err
+	}
+	return o.DecodeBytes(data)
+}
+
+// DecodeBytes decodes a document held in memory; see [DecodeOptions.Decode].
+// The returned Document does not retain data.
+func (o DecodeOptions) DecodeBytes(data []byte) (*Document, error) {
+	data, err := o.input(data)
+	if err != nil {
+		return nil, err
+	}
+	d := decoder{data: data}
+	d.presize()
+	return d.document()
+}
+
+// read reads all of r, at most the limit.
+func (o DecodeOptions) read(r io.Reader) ([]byte, error) {
 	max := o.limit()
 	data, err := readAll(r, max)
 	if err != nil {
@@ -95,27 +116,23 @@ func (o DecodeOptions) Decode(r io.Reader) (*Document, error) {
 	if int64(len(data)) > max {
 		return nil, &TooLargeError{Limit: max, What: "input"}
 	}
-	return o.DecodeBytes(data)
+	return data, nil
 }
 
-// DecodeBytes decodes a document held in memory; see [DecodeOptions.Decode].
-// The returned Document does not retain data.
-func (o DecodeOptions) DecodeBytes(data []byte) (*Document, error) {
+// input checks the size of data and decompresses it if it is gzip.
+func (o DecodeOptions) input(data []byte) ([]byte, error) {
 	max := o.limit()
 	if int64(len(data)) > max {
 		return nil, &TooLargeError{Limit: max, What: "input"}
 	}
-	if len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b {
-		var err error
-		data, err = gunzip(data, max)
-		if err != nil {
-			return nil, err
-		}
+	if isGzip(data) {
+		return gunzip(data, max)
 	}
-	d := decoder{data: data}
-	d.presize()
-	return d.document()
+	return data, nil
 }
+
+// isGzip reports whether data starts with the gzip magic bytes.
+func isGzip(data []byte) bool { return len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b }
 
 // readAll reads at most max+1 bytes of r, allocating once when r tells
 // its size (a file, a bytes.Reader, a strings.Reader or a bytes.Buffer).
@@ -556,6 +573,33 @@ func (d *decoder) skip(depth int) error {
 	return err
 }
 
+// end checks that only white space follows the top-level value.
+func (d *decoder) end() error {
+	if _, err := d.peek(); err == nil {
+		return d.syntax("unexpected data after the top-level JSON value")
+	}
+	return nil
+}
+
+// checkPrefix reports why a parsed prefix is not acceptable input:
+// [ErrNonCanonicalPrefix] for bits set past its length, and
+// [ErrMappedPrefix] (with the IPv4 prefix to write instead) for an
+// IPv4-mapped IPv6 prefix, which later stages would refuse.
+func checkPrefix(p netip.Prefix) error {
+	switch ipx.CheckPrefix(p) {
+	case ipx.HostBits:
+		return ErrNonCanonicalPrefix
+	case ipx.Mapped:
+		if u := ipx.Unmapped(p); u.IsValid() {
+			return fmt.Errorf("%w; write the IPv4 prefix %s", ErrMappedPrefix, u)
+		}
+		// Shorter than /96, a mapped prefix always has host bits set;
+		// its canonical form is not mapped.
+		return ErrNonCanonicalPrefix
+	}
+	return nil
+}
+
 // null consumes a JSON null if one is next.
 func (d *decoder) null() (bool, error) {
 	if d.data[d.pos] != 'n' {
@@ -632,9 +676,12 @@ func (d *decoder) intValue(field string) (int, error) {
 
 type seenSet uint32
 
+// errRepeatedKey is the cause of a FieldError for a key that repeats.
+var errRepeatedKey = errors.New("key appears more than once")
+
 func (s *seenSet) once(d *decoder, bit uint, field string, off int) error {
 	if *s&(1<<bit) != 0 {
-		return d.fieldErr(field, off, errors.New("key appears more than once"))
+		return d.fieldErr(field, off, errRepeatedKey)
 	}
 	*s |= 1 << bit
 	return nil
@@ -710,8 +757,8 @@ func (d *decoder) document() (*Document, error) {
 			return nil, err
 		}
 	}
-	if _, err := d.peek(); err == nil {
-		return nil, d.syntax("unexpected data after the top-level JSON value")
+	if err := d.end(); err != nil {
+		return nil, err
 	}
 	if seen&(1<<6) == 0 {
 		return nil, &FieldError{Field: "values", Offset: 0, Err: fmt.Errorf("%w: the document has neither \"values\" (download, serviceTags API) nor \"value\" (serviceTagDetails API); is this a service-tag file?", ErrMissingField)}
@@ -899,8 +946,8 @@ func (d *decoder) prefixes(t *Tag) error {
 			return err
 		}
 		p, err := parsePrefix(b)
-		if err == nil && ipx.CheckPrefix(p) == ipx.HostBits {
-			err = ErrNonCanonicalPrefix
+		if err == nil {
+			err = checkPrefix(p)
 		}
 		if err != nil {
 			return &PrefixError{Tag: d.tagLabel(), Index: i, Value: string(b), Offset: int64(off), Err: err}

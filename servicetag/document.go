@@ -10,17 +10,20 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"go4.org/netipx"
 )
 
-// Document is one decoded service-tag publication: a weekly download, or
-// one response (page) of the Service Tag Discovery API.
+// Document is one decoded publication of address ranges: an Azure weekly
+// download or one response (page) of the Service Tag Discovery API, a
+// provider feed read by [DecodeFeed], or several of those combined by
+// [Merge].
 //
-// A Document returned by Decode is indexed for case-insensitive lookup.
-// A Document built by hand is indexed on its first Lookup; do not change
-// its Tags after that. Methods are safe for concurrent use as long as
-// nobody modifies the Document.
+// A Document returned by Decode, DecodeFeed or Merge is indexed for
+// case-insensitive lookup. A Document built by hand is indexed on its
+// first Lookup; do not change its Tags after that. Methods are safe for
+// concurrent use as long as nobody modifies the Document.
 type Document struct {
 	// Cloud is "Public", "AzureGovernment", "China" or "AzureGermany"
 	// ("" in serviceTagDetails responses).
@@ -47,10 +50,33 @@ type Document struct {
 
 	once  sync.Once
 	index map[string]int // lower-case name → index in Tags
+
+	// Feed is the format the document was decoded from: Azure for
+	// [Decode], the feed given to [DecodeFeed]. It is the zero Feed
+	// (Azure) in a Document returned by [Merge]; see Parts.
+	Feed Feed
+
+	// SyncToken is the publication token of the AWS and Google feeds
+	// ("1753388594"); "" for the others.
+	SyncToken string
+
+	// Created is the time the feed says it was generated: AWS's
+	// createDate, Google's creationTime, Oracle's
+	// last_updated_timestamp, in UTC when the feed gives no offset. It is
+	// zero for feeds that do not say (Azure, GitHub, Cloudflare).
+	Created time.Time
+
+	// ETag is the "etag" of Cloudflare's API answer; "" otherwise.
+	ETag string
+
+	// Parts describes, in a Document returned by Merge, the documents it
+	// holds the tags of, in order; nil otherwise.
+	Parts []Part
 }
 
 // Tag is one entry of a document: a service tag, global ("Storage") or
-// regional ("Storage.WestEurope").
+// regional ("Storage.WestEurope"), or a named list of another provider's
+// feed ("AWS.EC2.us-east-1", "GitHub.hooks"; see [Feed]).
 type Tag struct {
 	// Name is the tag name as published, for example "AzureCloud.westeurope".
 	Name string
@@ -171,10 +197,12 @@ type Hash [32]byte
 func (h Hash) String() string { return hex.EncodeToString(h[:]) }
 
 // Hash returns the SHA-256 of a canonical form of the document's content:
-// the Cloud and, for every tag in case-insensitive name order, all of its
-// fields with its prefixes and network features sorted. It ignores the
-// top-level ChangeNumber, Name, ID, Type and NextLink, the order of
-// entries, JSON formatting and compression.
+// the Feed, the Cloud and, for every tag in case-insensitive name order,
+// all of its fields with its prefixes and network features sorted. It
+// ignores the top-level ChangeNumber, Name, ID, Type and NextLink, the
+// version fields SyncToken, Created and ETag, the Parts of a merged
+// document, the order of entries, JSON formatting and compression. (The
+// tag names of a merged document say which feed each tag came from.)
 //
 // So two files with the same top-level changeNumber but different tags
 // get different hashes, and a republication that only bumps the
@@ -185,7 +213,11 @@ func (h Hash) String() string { return hex.EncodeToString(h[:]) }
 func (d *Document) Hash() Hash {
 	h := sha256.New()
 	w := hashWriter{h: h}
-	w.str("ipallow/servicetag document v1")
+	if d.Feed == Azure {
+		w.str("ipallow/servicetag document v1")
+	} else {
+		w.str("ipallow/servicetag document v1 " + d.Feed.String())
+	}
 	w.str(d.Cloud)
 	order := make([]int, len(d.Tags))
 	lower := make([]string, len(d.Tags))
