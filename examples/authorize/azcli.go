@@ -79,8 +79,8 @@ const (
 	noteVnet     = "API Server VNet Integration: the limit is 2,000 entries"
 )
 
-// notes adds the AKS facts that apply to the report: list is the new list,
-// valid whether it is.
+// notes adds the AKS facts that apply to the report: list is the new list
+// (as far as it was parsed), valid whether it is.
 func (rep *report) notes(c config, in *inputs, list allowlist.List, valid bool) {
 	add := func(s string) { rep.Notes = append(rep.Notes, s) }
 	if rep.Command != "" {
@@ -92,6 +92,13 @@ func (rep *report) notes(c config, in *inputs, list allowlist.List, valid bool) 
 	if rep.Limit > allowlist.AKS.MaxEntries {
 		add(noteVnet)
 	}
+	for _, tag := range list.ServiceTags {
+		if src := feedOf(in.sources, tag); src == nil || src.Feed == "azure" {
+			add(fmt.Sprintf("the list names the service tag %s: az aks update needs the aks-preview extension "+
+				"(az extension add --name aks-preview) and the EnableServiceTagAuthorizedIPPreview feature "+
+				"(az feature register --namespace Microsoft.ContainerService --name EnableServiceTagAuthorizedIPPreview)", tag))
+		}
+	}
 	if !valid {
 		for _, p := range rep.Problems {
 			if p.Kind == "too-many" {
@@ -101,11 +108,6 @@ func (rep *report) notes(c config, in *inputs, list allowlist.List, valid bool) 
 			}
 		}
 		return
-	}
-	for _, tag := range list.ServiceTags {
-		add(fmt.Sprintf("the list names the service tag %s: az aks update needs the aks-preview extension "+
-			"(az extension add --name aks-preview) and the EnableServiceTagAuthorizedIPPreview feature "+
-			"(az feature register --namespace Microsoft.ContainerService --name EnableServiceTagAuthorizedIPPreview)", tag))
 	}
 	switch list.Mode {
 	case allowlist.Disabled:

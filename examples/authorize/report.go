@@ -166,7 +166,7 @@ func evaluate(c config, in *inputs) (*report, error) {
 		rep.Problems = append(rep.Problems, *rep.overLimit) // -fit did not get to it
 	}
 	if !ok {
-		rep.notes(c, in, allowlist.List{}, false)
+		rep.notes(c, in, list, false) // list: as parsed, if it was
 		return rep, nil
 	}
 
