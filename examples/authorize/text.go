@@ -70,11 +70,11 @@ func writeText(w io.Writer, rep *report) {
 		switch {
 		case d.AllowedNow == nil:
 		case *d.AllowedNow:
-			line += "; now allowed by " + d.RuleNow
+			line += " (the current list allows it by " + d.RuleNow + ")"
 		default:
-			line += "; now refused too"
+			line += " (the current list refuses it too)"
 			if d.Allowed {
-				line = strings.TrimSuffix(line, " too")
+				line = strings.Replace(line, " too)", ")", 1)
 			}
 		}
 		fmt.Fprintln(w, line)
