@@ -3,6 +3,7 @@ package allowlist
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -110,13 +111,42 @@ type EntryError struct {
 	// ParseLines read, counting from 1; Column counts bytes, as Go's
 	// compilers do, after a leading byte order mark. Both are 0 for Parse.
 	Line, Column int
+
+	// Fix is the first replacement for the element that Reason offers
+	// ("write 137.117.106.88/29"), one that the policy accepts on its own;
+	// "" when Reason offers none. Tools that rewrite a list can use it.
+	Fix string
+}
+
+// fixPattern finds the replacements that reasons offer: "write X", "(or X
+// for the single address)", "such as X if they were meant", "IPv4 form X
+// instead", "write /N: X". The messages' tests keep every reason that
+// offers a fix in one of these forms, and check that the policy accepts it.
+var fixPattern = regexp.MustCompile(`write ([0-9A-Z:][^ ;()]*)|\(or ([^ ]+) for the single address\)|` +
+	`such as ([^ ]+) if they were meant|IPv4 form ([^ ]+) instead|write /\d+: ([^ ;]+)`)
+
+// fixesIn returns the replacements that reason offers, in order.
+func fixesIn(reason string) []string {
+	var fixes []string
+	for _, m := range fixPattern.FindAllStringSubmatch(reason, -1) {
+		for _, fix := range m[1:] {
+			if fix = strings.TrimRight(fix, ".,"); fix != "" {
+				fixes = append(fixes, fix)
+			}
+		}
+	}
+	return fixes
 }
 
 // newEntryError returns an EntryError that keeps at most maxKeptEntry
 // bytes of entry and maxReason bytes of reason, in memory of their own.
 func newEntryError(index int, entry string, kind error, reason string, line, col int) *EntryError {
-	return &EntryError{Index: index, Entry: strings.Clone(cut(entry, maxKeptEntry)), Kind: kind,
+	e := &EntryError{Index: index, Entry: strings.Clone(cut(entry, maxKeptEntry)), Kind: kind,
 		Reason: cutWithEllipsis(reason, maxReason), Line: line, Column: col}
+	if fixes := fixesIn(e.Reason); len(fixes) > 0 {
+		e.Fix = fixes[0]
+	}
+	return e
 }
 
 // cut returns the first n bytes of s, or fewer so as not to split a UTF-8

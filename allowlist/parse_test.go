@@ -7,7 +7,6 @@ import (
 	"github.com/ipallow/ipallow/internal/ascii"
 	"net/netip"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -945,24 +944,6 @@ func checkBounded(t tester, le *ListError) {
 // quoted entry (every byte of it escaped at worst) and the reason.
 const maxLine = len("line 99999999, column 99999999: ") + 4*maxQuoted + 10 + maxReason
 
-// fixPattern finds the fixes that messages offer: "write X", "(or X for the
-// single address)", "such as X if", "IPv4 form X", "write /N: X".
-var fixPattern = regexp.MustCompile(`write ([0-9A-Z:][^ ;()]*)|\(or ([^ ]+) for the single address\)|` +
-	`such as ([^ ]+) if they were meant|IPv4 form ([^ ]+) instead|write /\d+: ([^ ;]+)`)
-
-// fixesIn returns the fixes that the message msg offers.
-func fixesIn(msg string) []string {
-	var fixes []string
-	for _, m := range fixPattern.FindAllStringSubmatch(msg, -1) {
-		for _, fix := range m[1:] {
-			if fix = strings.TrimRight(fix, ".,"); fix != "" {
-				fixes = append(fixes, fix)
-			}
-		}
-	}
-	return fixes
-}
-
 // checkFixes checks that every fix the messages of err offer, "write
 // 73.140.245.0/24" and the like, is accepted by p on its own.
 func checkFixes(t tester, err error, p Policy) {
@@ -972,10 +953,14 @@ func checkFixes(t tester, err error, p Policy) {
 		return
 	}
 	for _, e := range le.Errors {
-		for _, fix := range fixesIn(e.Reason) {
+		fixes := fixesIn(e.Reason)
+		for _, fix := range fixes {
 			if _, ferr := Parse(fix, p); ferr != nil {
 				t.Fatalf("the message %q offers %q, which the policy refuses:\n%v", e.Error(), fix, ferr)
 			}
+		}
+		if want := ""; len(fixes) > 0 && e.Fix != fixes[0] || len(fixes) == 0 && e.Fix != want {
+			t.Fatalf("EntryError %q has Fix %q; its reason offers %q", e.Error(), e.Fix, fixes)
 		}
 	}
 }

@@ -411,7 +411,7 @@ func TestJSON(t *testing.T) {
 				Input: "73.140.245.0/24, 137.117.106.90/29,10.0.0.0/8,,AzureCloud,Storage", Limit: 200,
 				ServiceTags: []string{}, Findings: []finding{}, TagSources: []tagSource{}, Decisions: []decision{}, LockedOut: []string{}, Notes: []string{},
 				Problems: []problem{
-					{Index: 1, Entry: "137.117.106.90/29", Kind: "non-canonical"},
+					{Index: 1, Entry: "137.117.106.90/29", Kind: "non-canonical", Fix: "137.117.106.88/29"},
 					{Index: 2, Entry: "10.0.0.0/8", Kind: "not-global"},
 					{Index: 3, Entry: "", Kind: "empty-entry"},
 					{Index: 5, Entry: "Storage", Kind: "too-many-service-tags"},

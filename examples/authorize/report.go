@@ -363,7 +363,7 @@ func problems(err error) []problem {
 	}
 	ps := make([]problem, 0, len(le.Errors))
 	for _, e := range le.Errors {
-		ps = append(ps, problem{Index: e.Index, Entry: e.Entry, Kind: kindName(e.Kind), Message: cliText(e.Reason)})
+		ps = append(ps, problem{Index: e.Index, Entry: e.Entry, Kind: kindName(e.Kind), Message: cliText(e.Reason), Fix: e.Fix})
 	}
 	return ps
 }
