@@ -479,7 +479,7 @@ func TestJSON(t *testing.T) {
 			want: report{
 				Input: "20.20.20.20, AzureCloud.francecentral", Limit: 200,
 				ServiceTags: []string{}, Findings: []finding{}, Decisions: []decision{}, LockedOut: []string{},
-				Notes: []string{"the list names the service tag AzureCloud.francecentral: az aks update needs the aks-preview extension (az extension add --name aks-preview) and the EnableServiceTagAuthorizedIPPreview feature (az feature register --namespace Microsoft.ContainerService --name EnableServiceTagAuthorizedIPPreview)"},
+				Notes:      []string{"the list names the service tag AzureCloud.francecentral: az aks update needs the aks-preview extension (az extension add --name aks-preview) and the EnableServiceTagAuthorizedIPPreview feature (az feature register --namespace Microsoft.ContainerService --name EnableServiceTagAuthorizedIPPreview)"},
 				TagSources: []tagSource{{File: publicTags, Feed: "azure", Cloud: "Public", ChangeNumber: 374, Tags: 3039, Content: "c1308979cbe4"}},
 				Problems:   []problem{{Index: 1, Entry: "AzureCloud.francecentral", Kind: "unknown-tag"}},
 			},
