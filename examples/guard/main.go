@@ -25,7 +25,11 @@
 //	                         and on SIGHUP; replace the file atomically (write a temporary file in the
 //	                         same directory, then rename it over this one)
 //	-interval d              how often to look at -ranges-file (default 2s)
-//	-policy name             "general" (IPv4 and IPv6, any range) or "aks" (the AKS rules)
+//	-policy name             "general" (IPv4 and IPv6, any range), "aks" (the AKS rules) or
+//	                         "providers" (several service tags of any provider's feed)
+//	-service-tags files      published ranges that expand the list's tags: comma-separated,
+//	                         repeatable, each FILE or FEED:FILE (azure, aws, googlecloud, google,
+//	                         github, cloudflare, oracle; detected from the file when not named)
 //	-source name             where the client address comes from: remoteaddr, xff, forwarded,
 //	                         header:NAME, xff-hops:N or forwarded-hops:N (default remoteaddr)
 //	-trusted list            comma-separated prefixes of the proxies in front (for xff, forwarded, header)
@@ -33,6 +37,17 @@
 //	-accept-check            also refuse unlisted TCP peers when they connect, before reading a byte
 //	                         (guard.Listener); only with -source remoteaddr, where the peer is the client
 //	-pass-rule               tell the upstream which rule allowed the request, in X-Allowlist-Rule
+//	-proxy-protocol list     comma-separated prefixes of the load balancers that send PROXY protocol
+//	                         headers (v1 or v2, such as HAProxy's send-proxy-v2): connections from
+//	                         them must begin with one, and the client it names is the peer; other
+//	                         peers connect directly and must not send one
+//	-authz                   serve only the decision endpoint for forward-auth proxies (nginx
+//	                         auth_request, Traefik forwardAuth, Caddy forward_auth, Envoy ext_authz):
+//	                         200 with X-Allowlist-Client, or 403; no upstream
+//	-candidate file          a range file evaluated beside the enforced list (a shadow list): each
+//	                         client it would decide otherwise is logged and counted, not enforced
+//	-metrics addr            serve the counters at http://addr/metrics (Prometheus text format) and
+//	                         /debug/vars (expvar), on an address of their own
 //	-read-header-timeout d   time to read a request's headers (default 5s)
 //	-read-timeout d          time to read a whole request, body included (default 30s)
 //	-write-timeout d         time from the end of the request headers to the end of the response
@@ -77,6 +92,7 @@ package main
 import (
 	"context"
 	"errors"
+	"expvar"
 	"flag"
 	"fmt"
 	"io"
@@ -97,6 +113,7 @@ import (
 	"github.com/ipallow/ipallow/allowlist"
 	"github.com/ipallow/ipallow/allowlist/guard"
 	"github.com/ipallow/ipallow/ipsource"
+	"github.com/ipallow/ipallow/servicetag"
 )
 
 // ruleHeader is the header that -pass-rule sets for the upstream.
@@ -159,6 +176,11 @@ type config struct {
 	acceptCheck    bool
 	passRule       bool
 	logLevel       slog.Level
+	serviceTags    []string       // -service-tags files, FEED:FILE or FILE
+	proxyProtocol  []netip.Prefix // -proxy-protocol: the load balancers that send PROXY headers
+	authz          bool           // -authz: serve only the decision endpoint
+	metrics        string         // -metrics address, "" for none
+	candidate      string         // -candidate file: a shadow list
 
 	readHeaderTimeout, readTimeout, writeTimeout, idleTimeout, shutdownTimeout time.Duration
 }
@@ -167,8 +189,8 @@ type config struct {
 // usageErrors, or flag.ErrHelp for -h.
 func parseFlags(args []string, output io.Writer) (config, error) {
 	var (
-		c                              config
-		listen, policy, trusted, level string
+		c                                             config
+		listen, policy, trusted, level, proxyProtocol string
 	)
 	fs := flag.NewFlagSet("guard", flag.ContinueOnError)
 	fs.SetOutput(output)
@@ -181,7 +203,7 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 	fs.StringVar(&c.ranges, "ranges", "127.0.0.1/32", "the range `list` to allow, as the AKS flag takes it")
 	fs.StringVar(&c.rangesFile, "ranges-file", "", "a `file` holding the range list, reloaded when it changes and on SIGHUP; replace it atomically")
 	fs.DurationVar(&c.interval, "interval", guard.DefaultInterval, "how often to look at -ranges-file")
-	fs.StringVar(&policy, "policy", "general", "the parsing `policy`: general or aks")
+	fs.StringVar(&policy, "policy", "general", "the parsing `policy`: general, aks, or providers (several tags of any provider's feed)")
 	fs.StringVar(&c.source, "source", "remoteaddr", "where the client address comes from: remoteaddr, xff, forwarded, header:NAME, xff-hops:N, forwarded-hops:N")
 	fs.StringVar(&trusted, "trusted", "", "comma-separated `prefixes` of trusted proxies (for xff, forwarded and header:NAME)")
 	fs.StringVar(&c.require, "require-header", "", "with header:NAME, accept the header only with this companion `NAME=VALUE`")
@@ -193,6 +215,18 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 60*time.Second, "time a keep-alive connection may wait for its next request")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGINT or SIGTERM, time for requests in flight to finish")
 	fs.StringVar(&level, "log-level", "debug", "debug logs every decision, info only refusals; warn or error")
+	fs.Func("service-tags", "published ranges that expand the list's tags: comma-separated `files`, each FILE or FEED:FILE (azure, aws, googlecloud, google, github, cloudflare, oracle); repeatable", func(v string) error {
+		for _, f := range strings.Split(v, ",") {
+			if f = strings.Trim(f, " \t"); f != "" {
+				c.serviceTags = append(c.serviceTags, f)
+			}
+		}
+		return nil
+	})
+	fs.StringVar(&proxyProtocol, "proxy-protocol", "", "comma-separated `prefixes` of the load balancers that send PROXY protocol headers (v1 or v2); connections from them must start with one")
+	fs.BoolVar(&c.authz, "authz", false, "serve only the decision endpoint for forward-auth proxies (nginx auth_request, Traefik forwardAuth, Caddy forward_auth, Envoy ext_authz): 200 or 403, no upstream")
+	fs.StringVar(&c.metrics, "metrics", "", "serve counters at http://`ADDR`/metrics (Prometheus text) and /debug/vars (expvar)")
+	fs.StringVar(&c.candidate, "candidate", "", "a range `file` to evaluate beside the enforced list (a shadow list): every client it would decide otherwise is logged and counted, nothing is enforced")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return config{}, err
@@ -221,8 +255,23 @@ func parseFlags(args []string, output io.Writer) (config, error) {
 		c.policy = allowlist.Policy{}
 	case "aks":
 		c.policy = allowlist.AKS
+	case "providers":
+		c.policy = allowlist.Providers
 	default:
-		return config{}, usagef("-policy %q: use general or aks", policy)
+		return config{}, usagef("-policy %q: use general, aks or providers", policy)
+	}
+	for _, s := range strings.Split(proxyProtocol, ",") {
+		if s = strings.Trim(s, " \t"); s == "" {
+			continue
+		}
+		p, err := parsePrefix(s)
+		if err != nil {
+			return config{}, usagef("-proxy-protocol: %w", err)
+		}
+		c.proxyProtocol = append(c.proxyProtocol, p)
+	}
+	if c.authz && (explicit["upstream"] || c.passRule) {
+		return config{}, usagef("-authz serves only the decision endpoint: drop -upstream and -pass-rule")
 	}
 	for _, s := range strings.Split(trusted, ",") {
 		s = strings.Trim(s, " \t")
@@ -329,7 +378,11 @@ type server struct {
 	handler   http.Handler
 	holder    *guard.Holder
 	watcher   *guard.FileWatcher // nil without -ranges-file
-	transport *http.Transport    // to the upstream
+	candidate *guard.FileWatcher // nil without -candidate
+	shadow    *guard.Holder      // the candidate's Set
+	metrics   *guard.Metrics
+	metricsAt string          // the address -metrics listens on, once it does
+	transport *http.Transport // to the upstream; nil with -authz
 }
 
 // newGuard builds the guarded proxy for upstream. With -ranges-file it loads
@@ -344,38 +397,62 @@ func newGuard(c config, upstream *url.URL, logger *slog.Logger, onReload func(gu
 		}
 		return nil, &usageError{err: err}
 	}
-	g := &server{holder: new(guard.Holder)}
-	if c.rangesFile != "" {
-		g.watcher = &guard.FileWatcher{
-			Path:     c.rangesFile,
-			Build:    guard.RangeFileBuilder(c.policy, allowlist.Resolver{}),
-			Holder:   g.holder,
+	var resolver allowlist.Resolver
+	if len(c.serviceTags) > 0 {
+		doc, err := servicetag.LoadFiles(c.serviceTags...)
+		if err != nil {
+			return nil, usagef("-service-tags: %w", err)
+		}
+		resolver.Tags = doc
+		logger.Info("service tags loaded", "files", c.serviceTags, "tags", len(doc.Tags), "content", doc.Hash().String()[:12])
+	}
+	g := &server{holder: new(guard.Holder), metrics: &guard.Metrics{}}
+	watch := func(path, what string, h *guard.Holder, onReload func(guard.ReloadEvent)) *guard.FileWatcher {
+		w := &guard.FileWatcher{
+			Path:     path,
+			Build:    guard.RangeFileBuilder(c.policy, resolver),
+			Holder:   h,
 			Interval: c.interval,
 			OnReload: func(e guard.ReloadEvent) {
 				switch {
 				case e.Applied:
-					logger.Info("range list applied", "file", e.Path, "gained", e.Change.Gained, "lost", e.Change.Lost)
-				case g.holder.Load() == nil: // the watcher never stores nil: nothing was applied yet
-					logger.Error("range list not applied; no list is in force: every request is refused until the file is fixed", "file", e.Path, "error", e.Err)
+					logger.Info(what+" applied", "file", e.Path, "gained", e.Change.Gained, "lost", e.Change.Lost)
+				case h.Load() == nil: // the watcher never stores nil: nothing was applied yet
+					logger.Error(what+" not applied; no list is in force: every request is refused until the file is fixed", "file", e.Path, "error", e.Err)
 				default:
-					logger.Error("range list not applied; the last good list stays in force", "file", e.Path, "error", e.Err)
+					logger.Error(what+" not applied; the last good list stays in force", "file", e.Path, "error", e.Err)
 				}
 				if onReload != nil {
 					onReload(e)
 				}
 			},
 		}
-		g.watcher.Reload() // a failure is logged by OnReload
+		w.Reload() // a failure is logged by OnReload
+		g.metrics.AddSource(path, func() guard.SourceStatus { return w.Status().SourceStatus() })
+		return w
+	}
+	if c.rangesFile != "" {
+		g.watcher = watch(c.rangesFile, "range list", g.holder, onReload)
 	} else {
 		l, err := allowlist.Parse(c.ranges, c.policy)
 		if err != nil {
 			return nil, usagef("-ranges: %w", err)
 		}
-		s, err := allowlist.Resolver{}.Resolve(l)
+		s, err := resolver.Resolve(l)
 		if err != nil {
 			return nil, usagef("-ranges: %w", err)
 		}
 		g.holder.Store(s)
+	}
+	opts := []guard.Option{guard.WithDecisionHook(guard.LogDecisions(logger)), guard.WithMetrics(g.metrics)}
+	if c.candidate != "" {
+		g.shadow = new(guard.Holder)
+		g.candidate = watch(c.candidate, "candidate list", g.shadow, nil)
+		opts = append(opts, guard.WithShadow(g.shadow))
+	}
+	if c.authz {
+		g.handler = guard.AuthHandler(g.holder, src, opts...)
+		return g, nil
 	}
 	g.transport = http.DefaultTransport.(*http.Transport).Clone()
 	proxy := &httputil.ReverseProxy{
@@ -396,7 +473,7 @@ func newGuard(c config, upstream *url.URL, logger *slog.Logger, onReload func(gu
 		Transport: g.transport,
 		ErrorLog:  slog.NewLogLogger(logger.Handler(), slog.LevelError),
 	}
-	mw := guard.Middleware(g.holder, src, guard.WithDecisionHook(guard.LogDecisions(logger)), guard.WithDecisionInContext())
+	mw := guard.Middleware(g.holder, src, append(opts, guard.WithDecisionInContext())...)
 	g.handler = mw(proxy)
 	return g, nil
 }
@@ -450,7 +527,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, signals <-chan os
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	if target == nil {
+	if target == nil && !c.authz {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return fmt.Errorf("demo upstream: %w", err)
@@ -466,7 +543,9 @@ func run(ctx context.Context, args []string, stderr io.Writer, signals <-chan os
 	if err != nil {
 		return err
 	}
-	defer g.transport.CloseIdleConnections()
+	if g.transport != nil {
+		defer g.transport.CloseIdleConnections()
+	}
 
 	// Bind every address first, then say so, then serve.
 	var lns []net.Listener
@@ -493,15 +572,50 @@ func run(ctx context.Context, args []string, stderr io.Writer, signals <-chan os
 	addrs := make([]string, len(lns))
 	for i, ln := range lns {
 		addrs[i] = ln.Addr().String()
+		if len(c.proxyProtocol) > 0 {
+			pl, err := ipsource.ProxyListener(ln, c.proxyProtocol, ipsource.WithProxyHook(func(peer netip.AddrPort, err error) {
+				logger.Warn("allowlist: PROXY protocol connection closed", "peer", peer.String(), "error", err.Error())
+			}))
+			if err != nil {
+				closeAll()
+				return usagef("-proxy-protocol: %w", err)
+			}
+			lns[i] = pl
+		}
 		if c.acceptCheck {
-			lns[i] = guard.Listener(ln, g.holder, guard.WithRefusedHook(func(peer netip.AddrPort, reason error) {
+			lns[i] = guard.Listener(lns[i], g.holder, guard.WithRefusedHook(func(peer netip.AddrPort, reason error) {
 				logger.Info("allowlist: connection refused", "peer", peer.String(), "error", reason.Error())
 			}))
 		}
 	}
 	srv := c.httpServer(g.handler, logger)
-	logger.Info("guard is serving", "listen", addrs, "upstream", target.String(), "source", c.source,
-		"ranges", rangesText(c), "accept-check", c.acceptCheck)
+	var msrv *http.Server
+	if c.metrics != "" {
+		mln, err := net.Listen("tcp", c.metrics)
+		if err != nil {
+			closeAll()
+			return fmt.Errorf("-metrics %s: %w", c.metrics, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", guard.MetricsHandler(g.metrics))
+		mux.Handle("/debug/vars", expvar.Handler())
+		if err := g.metrics.Publish("allowlist"); err != nil {
+			logger.Warn("expvar: counters not published", "error", err)
+		}
+		msrv = c.httpServer(mux, logger)
+		wg.Add(1)
+		go func() { defer wg.Done(); msrv.Serve(mln) }()
+		defer msrv.Close()
+		g.metricsAt = mln.Addr().String()
+		logger.Info("serving metrics", "addr", g.metricsAt, "paths", []string{"/metrics", "/debug/vars"})
+	}
+	upstream := "none (-authz: the decision endpoint)"
+	if target != nil {
+		upstream = target.String()
+	}
+	logger.Info("guard is serving", "listen", addrs, "upstream", upstream, "source", c.source,
+		"ranges", rangesText(c), "accept-check", c.acceptCheck, "proxy-protocol", len(c.proxyProtocol) > 0,
+		"candidate", c.candidate)
 	if h.ready != nil {
 		h.ready(addrs, g)
 	}
@@ -509,9 +623,11 @@ func run(ctx context.Context, args []string, stderr io.Writer, signals <-chan os
 	for _, ln := range lns {
 		go func() { errc <- srv.Serve(ln) }()
 	}
-	if g.watcher != nil {
-		wg.Add(1)
-		go func() { defer wg.Done(); g.watcher.Run(ctx) }()
+	for _, w := range []*guard.FileWatcher{g.watcher, g.candidate} {
+		if w != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); w.Run(ctx) }()
+		}
 	}
 
 	for {
@@ -525,8 +641,12 @@ func run(ctx context.Context, args []string, stderr io.Writer, signals <-chan os
 			if sig != syscall.SIGHUP {
 				return shutdown(srv, c, logger, sig.String())
 			}
+			if g.candidate != nil {
+				logger.Info("SIGHUP: reading the candidate file again", "file", c.candidate)
+				g.candidate.Rebuild() // the outcome is logged by OnReload
+			}
 			if g.watcher == nil {
-				logger.Warn("SIGHUP: nothing to reload; the list comes from -ranges, which only a restart changes")
+				logger.Warn("SIGHUP: the list comes from -ranges, which only a restart changes")
 				continue
 			}
 			logger.Info("SIGHUP: reading the range file again", "file", c.rangesFile)
