@@ -78,12 +78,16 @@ func WithOriginalHeaders(method, uri string) Option {
 // Decision still says refused) and WithShadow.
 //
 // The client address comes from src, as for Middleware, never from the
-// headers that describe the original request. Behind nginx, auth_request's
-// subrequest runs on the client's own connection, so the TCP peer
-// (ipsource.RemoteAddr) is the client when nginx faces the clients. Traefik,
-// Caddy and Envoy send a new request from the proxy with the client in
-// X-Forwarded-For: use ipsource.XForwardedFor trusting only the proxy's
-// addresses.
+// headers that describe the original request. Every one of these proxies
+// asks from a connection of its own, so the TCP peer is the proxy, never
+// the client: have the proxy state the client in X-Forwarded-For and use
+// ipsource.XForwardedFor trusting only the proxy's addresses. For nginx,
+// overwrite the header in the auth location (proxy_set_header
+// X-Forwarded-For $remote_addr), since $proxy_add_x_forwarded_for would
+// pass on what the client sent; Traefik, Caddy and Envoy append the peer
+// they saw. A proxy on the same host should ask from an address of its
+// own (nginx proxy_bind 127.0.0.4), so that other local processes are not
+// trusted as the proxy.
 //
 // The Decision's OriginalMethod and OriginalPath, which LogDecisions logs as
 // method and path, come from X-Original-Method and X-Original-URI (nginx,
