@@ -295,15 +295,23 @@ func ExampleMetrics() {
 // (ext_authz), take the client from X-Forwarded-For, trusting only the
 // proxy: ipsource.XForwardedFor(proxyPrefixes).
 func ExampleAuthHandler() {
+	// nginx asks from 127.0.0.4 (proxy_bind 127.0.0.4), with the client in
+	// X-Forwarded-For (proxy_set_header X-Forwarded-For $remote_addr).
+	nginx := []netip.Prefix{netip.MustParsePrefix("127.0.0.4/32")}
+	src, err := ipsource.XForwardedFor(nginx)
+	if err != nil {
+		log.Fatal(err)
+	}
 	holder := guard.NewHolder(mustResolve("203.0.113.0/24"))
-	auth := guard.AuthHandler(holder, ipsource.RemoteAddr(),
+	auth := guard.AuthHandler(holder, src,
 		guard.WithRuleHeader(),
 		guard.WithDecisionHook(guard.LogDecisions(stableLogger())))
 	// http.ListenAndServe("127.0.0.1:9000", auth)
 
-	for _, client := range []string{"203.0.113.7:50123", "198.51.100.1:50123"} {
+	for _, client := range []string{"203.0.113.7", "198.51.100.1"} {
 		r := httptest.NewRequest("GET", "/allowlist-auth", nil)
-		r.RemoteAddr = client
+		r.RemoteAddr = "127.0.0.4:50123"
+		r.Header.Set("X-Forwarded-For", client)
 		r.Header.Set("X-Original-Method", "POST")
 		r.Header.Set("X-Original-URI", "/api/orders?id=7")
 		w := httptest.NewRecorder()
@@ -311,9 +319,9 @@ func ExampleAuthHandler() {
 		fmt.Println(w.Code, w.Header().Get(guard.ClientHeader), w.Header().Get(guard.RuleHeader))
 	}
 	// Output:
-	// level=DEBUG msg="allowlist: allowed" client=203.0.113.7 allowed=true rule="entry 0 203.0.113.0/24" peer=203.0.113.7:50123 method=POST path=/api/orders
+	// level=DEBUG msg="allowlist: allowed" client=203.0.113.7 allowed=true rule="entry 0 203.0.113.0/24" peer=127.0.0.4:50123 method=POST path=/api/orders
 	// 200 203.0.113.7 entry 0 203.0.113.0/24
-	// level=INFO msg="allowlist: refused" client=198.51.100.1 allowed=false peer=198.51.100.1:50123 method=POST path=/api/orders
+	// level=INFO msg="allowlist: refused" client=198.51.100.1 allowed=false peer=127.0.0.4:50123 method=POST path=/api/orders
 	// 403
 }
 
