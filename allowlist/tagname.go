@@ -68,21 +68,6 @@ func isProviderTagPart(s string) bool {
 	return true
 }
 
-// isTagShaped reports whether s could be meant as a tag name of any
-// grammar or case: ASCII letters, digits, dots, '-' and '_', starting
-// with a letter. It runs only on the error path.
-func isTagShaped(s string) bool {
-	if len(s) == 0 || !isLetter(s[0]) {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if c := s[i]; !isLetter(c) && !isDigit(c) && c != '.' && c != '-' && c != '_' {
-			return false
-		}
-	}
-	return true
-}
-
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 func isUpper(c byte) bool  { return 'A' <= c && c <= 'Z' }
 func isDigit(c byte) bool  { return '0' <= c && c <= '9' }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ipallow/ipallow/internal/reload"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -339,18 +340,5 @@ func (l *Loader) report(e ReloadEvent) {
 // returns ctx's error. Failures are reported to OnReload and Status, not
 // returned.
 func (l *Loader) Run(ctx context.Context) error {
-	iv := l.Interval
-	if iv <= 0 {
-		iv = DefaultInterval
-	}
-	t := time.NewTicker(iv)
-	defer t.Stop()
-	for {
-		l.Reload(ctx)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
+	return reload.Every(ctx, l.Interval, DefaultInterval, func() { l.Reload(ctx) })
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -249,8 +250,7 @@ func (l *listener) acceptLoop() {
 				return
 			default:
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Temporary() { // as http.Server does, for EMFILE and the like
+			if temporary(err) {
 				pause = min(max(2*pause, 5*time.Millisecond), time.Second)
 				t := time.NewTimer(pause)
 				select {
@@ -350,4 +350,18 @@ func peerAddrPort(a net.Addr) (netip.AddrPort, error) {
 		return netip.AddrPort{}, fmt.Errorf("%w (%s %q)", ErrNoPeerAddr, a.Network(), s)
 	}
 	return netip.AddrPortFrom(ap.Addr().Unmap().WithZone(""), ap.Port()), nil
+}
+
+// temporary reports whether an Accept error passes: the process or the
+// system ran out of descriptors or memory, or a connection was aborted
+// before it was accepted. net.Error's Temporary, which http.Server asks,
+// is deprecated for being ill-defined; these are the cases it meant.
+func temporary(err error) bool {
+	for _, e := range []error{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.ECONNABORTED, syscall.ECONNRESET} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -382,12 +383,11 @@ func (l *fakeListener) Accept() (net.Conn, error) {
 func (l *fakeListener) Close() error   { l.once.Do(func() { close(l.closed) }); return nil }
 func (l *fakeListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
 
-// tempError is a temporary net.Error.
+// tempError is the error of an accept(2) that ran out of descriptors.
 type tempError struct{}
 
-func (tempError) Error() string   { return "too many open files" }
-func (tempError) Timeout() bool   { return false }
-func (tempError) Temporary() bool { return true }
+func (tempError) Error() string { return "accept: too many open files" }
+func (tempError) Unwrap() error { return syscall.EMFILE }
 
 // peerConn is one end of a pipe with the remote address addr.
 type peerConn struct {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/ipallow/ipallow/internal/reload"
 	"io"
 	"os"
 	"sync"
@@ -355,20 +356,7 @@ func (w *FileWatcher) report(e ReloadEvent) {
 // Run calls Reload at once and then every Interval until ctx is done, and
 // returns ctx's error. Failures are reported to OnReload, not returned.
 func (w *FileWatcher) Run(ctx context.Context) error {
-	iv := w.Interval
-	if iv <= 0 {
-		iv = DefaultInterval
-	}
-	t := time.NewTicker(iv)
-	defer t.Stop()
-	for {
-		w.Reload()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
+	return reload.Every(ctx, w.Interval, DefaultInterval, func() { w.Reload() })
 }
 
 // RangeFileBuilder returns a BuildFunc for a range file, read as
