@@ -23,7 +23,8 @@ import (
 // A Document returned by Decode, DecodeFeed or Merge is indexed for
 // case-insensitive lookup. A Document built by hand is indexed on its
 // first Lookup; do not change its Tags after that. Methods are safe for
-// concurrent use as long as nobody modifies the Document.
+// concurrent use as long as nobody modifies the Document. The zero
+// Document and a nil *Document have no tags.
 type Document struct {
 	// Cloud is "Public", "AzureGovernment", "China" or "AzureGermany"
 	// ("" in serviceTagDetails responses).
@@ -133,6 +134,9 @@ func (d *Document) setIndex(index map[string]int) {
 }
 
 func (d *Document) lookupIndex() map[string]int {
+	if d == nil {
+		return nil
+	}
 	d.once.Do(func() {
 		index := make(map[string]int, len(d.Tags))
 		for i, t := range d.Tags {
@@ -157,7 +161,7 @@ func (d *Document) Lookup(name string) (Tag, error) {
 	if i, ok := index[strings.ToLower(name)]; ok {
 		return d.Tags[i], nil
 	}
-	return Tag{}, &UnknownTagError{Name: name, Suggestions: d.Suggest(name, 3)}
+	return Tag{}, &UnknownTagError{Name: name, Suggestions: d.Suggest(name, 3)} // a nil d has no tags: no suggestion
 }
 
 // LookupTag returns the prefixes of the tag with the given name, ignoring
@@ -211,6 +215,9 @@ func (h Hash) String() string { return hex.EncodeToString(h[:]) }
 // (a few milliseconds for the Public cloud); keep the result rather than
 // calling it repeatedly.
 func (d *Document) Hash() Hash {
+	if d == nil {
+		d = new(Document) // a nil Document has the content of one without tags
+	}
 	h := sha256.New()
 	w := hashWriter{h: h}
 	if d.Feed == Azure {

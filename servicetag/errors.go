@@ -88,6 +88,9 @@ func (e *FieldError) Error() string {
 // cause is the text of a typed error's cause, without the package prefix
 // that the typed error's own text already starts with.
 func cause(err error) string {
+	if err == nil {
+		return "no cause given"
+	}
 	return strings.TrimPrefix(err.Error(), "servicetag: ")
 }
 

@@ -21,7 +21,7 @@ import (
 //  2. names within a small edit distance (ignoring case);
 //  3. the base tag itself, when the base exists but the region does not.
 func (d *Document) Suggest(name string, n int) []string {
-	if n <= 0 || len(d.Tags) == 0 {
+	if n <= 0 || d == nil || len(d.Tags) == 0 {
 		return nil
 	}
 	lname := strings.ToLower(name)
