@@ -90,18 +90,6 @@ func TestResolveAzureCloud(t *testing.T) {
 	}
 }
 
-// BenchmarkResolve resolves AzureCloud (13,080 prefixes) plus 200 entries.
-func BenchmarkResolve(b *testing.B) {
-	doc := loadPublic(b)
-	l := mustParse(b, "AzureCloud,"+entries(199, 2), AKS)
-	r := Resolver{Tags: doc, Egress: aksEgress}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := r.Resolve(l); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
 
 // BenchmarkExplain explains addresses of a resolved AzureCloud list: an
 // entry, a tag address, an egress address and a denied one.

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -152,5 +153,27 @@ func TestCandidateAndServiceTags(t *testing.T) {
 	}
 	if code, _, _ := fetchGET(t, tags.addrs[0], "/", map[string]string{"X-Forwarded-For": "8.8.8.8"}); code != 403 {
 		t.Errorf("8.8.8.8 got %d", code)
+	}
+}
+
+// TestCommentedRangesFile: a ranges file with comments, blank lines and one
+// entry or several a line loads; a broken one is reported with its line
+// and column, and the last good list stays in force.
+func TestCommentedRangesFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ranges")
+	replaceFile(t, path, "\ufeff# offices\r\n127.0.0.1 # this host\r\n\r\n192.0.2.0/24, 198.51.100.0/24\r\n")
+	r := startRun(t, "-listen", "127.0.0.1:0", "-ranges-file", path, "-interval", "1h")
+	r.waitLog(t, "range list applied")
+	if code, _, _ := fetchGET(t, r.addrs[0], "/", nil); code != 200 {
+		t.Fatalf("listed 127.0.0.1 got %d", code)
+	}
+	replaceFile(t, path, "# offices\n127.0.0.1\n192.0.2.0/24 198.51.100.0/24\n")
+	r.signals <- syscall.SIGHUP
+	r.waitLog(t, "range list not applied; the last good list stays in force")
+	if !strings.Contains(r.logs.String(), "line 3, column 1") {
+		t.Errorf("the log does not give the line and column of the broken entry:\n%s", r.logs)
+	}
+	if code, _, _ := fetchGET(t, r.addrs[0], "/", nil); code != 200 {
+		t.Errorf("after a broken file, 127.0.0.1 got %d; the last good list should stay", code)
 	}
 }
