@@ -90,7 +90,6 @@ func TestResolveAzureCloud(t *testing.T) {
 	}
 }
 
-
 // BenchmarkExplain explains addresses of a resolved AzureCloud list: an
 // entry, a tag address, an egress address and a denied one.
 func BenchmarkExplain(b *testing.B) {
