@@ -329,7 +329,7 @@ func (ps *parser) tooMany(text string, line, col int) {
 	extra := ps.n - ps.p.MaxEntries
 	ps.fail(ps.p.MaxEntries, text, line, col, ErrTooMany,
 		fmt.Sprintf("the list has %d entries and this policy allows at most %d, duplicates and empty entries included; "+
-			"remove %d %s from here on or merge ranges into shorter prefixes", ps.n, ps.p.MaxEntries, extra, plural(extra, "entry", "entries")))
+			"remove %d %s from here on, or merge ranges into shorter prefixes (Fit finds the merge that lets in the fewest extra addresses)", ps.n, ps.p.MaxEntries, extra, plural(extra, "entry", "entries")))
 }
 
 // result returns the list, or the error that lists its problems.

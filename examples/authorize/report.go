@@ -467,6 +467,7 @@ func writeJSON(w io.Writer, rep *report) error {
 var cliReplacer = strings.NewReplacer(
 	"Fit (merges ranges into fewer entries with the fewest extra addresses)", "-fit N (merges ranges into fewer entries with the fewest extra addresses)",
 	"and Fit merges further", "and -fit N merges further",
+	"(Fit finds the merge that", "(-fit N finds the merge that",
 	"as egress", "with -egress",
 	"Resolver.NodePrefixes", "-node-public-prefixes",
 	"Resolver.ExtraEgress", "-extra-egress",
