@@ -46,8 +46,9 @@ var (
 type TagSource interface {
 	// LookupTag returns the prefixes of the named tag and the tag's name
 	// as the source spells it (lookups may ignore case). Prefixes must be
-	// canonical and not IPv4-mapped. For a name it does not know, LookupTag
-	// returns an error that matches ErrUnknownTag.
+	// canonical and not IPv4-mapped, and must not change afterwards: a Set
+	// that Resolve made keeps the slice, for Explain. For a name it does
+	// not know, LookupTag returns an error that matches ErrUnknownTag.
 	LookupTag(name string) (canonical string, prefixes []netip.Prefix, err error)
 }
 
@@ -152,16 +153,20 @@ type Resolver struct {
 // in r.Except, and with ErrInvalidList for a List that Parse cannot
 // produce. All problems are reported together (errors.Join).
 func (r Resolver) Resolve(l List) (*Set, error) {
-	rules, _, err := r.rules(l)
+	res, err := r.resolve(l)
 	if err != nil {
 		return nil, err
 	}
-	ips, err := ruleSet(rules, true)
-	if err != nil {
-		return nil, err
+	var b netipx.IPSetBuilder
+	res.addTo(&b, true)
+	ips, err := b.IPSet()
+	if err != nil { // unreachable: every prefix was checked
+		return nil, fmt.Errorf("%w: %v", ErrInvalidList, err)
 	}
 	s := Compile(ips)
-	s.rules.Store(newRuleTable(rules))
+	// The rule table that Explain reads is built from res when it is
+	// first needed: a reload that nobody explains costs only the set.
+	s.rules.Store(&ruleTable{src: res})
 	return s, nil
 }
 
@@ -178,22 +183,38 @@ func (r Resolver) Resolve(l List) (*Set, error) {
 // Call Lint where someone reads the findings (a CLI, a review bot, an
 // admission webhook); the enforcement path needs only Resolve.
 func (r Resolver) Lint(l List) []Finding {
-	rules, egress, _ := r.rules(l)
-	ips, _ := ruleSet(rules, true)
-	if ips == nil {
-		ips = new(netipx.IPSet)
-	}
-	granted, _ := ruleSet(rules, false)
-	if granted == nil {
-		granted = new(netipx.IPSet)
-	}
-	return slices.Concat(l.parseNotes(), r.lint(l, ips, granted, egress))
+	res, _ := r.resolve(l)
+	var b, g netipx.IPSetBuilder
+	res.addTo(&b, true)
+	res.addTo(&g, false)
+	ips, _ := b.IPSet()
+	granted, _ := g.IPSet()
+	return slices.Concat(l.parseNotes(), r.lint(l, ips, granted, len(res.egress) > 0))
 }
 
-// rules returns the rules that make up l's set, in priority order
-// (exceptions first, so that they win wherever they hold an address), and
-// whether any egress was given; err joins every problem found.
-func (r Resolver) rules(l List) (rules []Rule, egress bool, err error) {
+// resolution is what a List resolves to, before it becomes rules: the
+// validated parts in priority order. It holds a copy of the List's entries
+// and the tag source's own prefix slices, so that Resolve does not build a
+// Rule for every tag prefix unless Explain asks.
+type resolution struct {
+	except  []Rule // exceptions first: they win wherever they hold an address
+	entries []netip.Prefix
+	tags    []tagPrefixes
+	egress  []Rule
+	all     bool // Disabled: every address
+}
+
+// tagPrefixes is the expansion of the index'th service tag of a list.
+type tagPrefixes struct {
+	name     string
+	index    int
+	prefixes []netip.Prefix
+}
+
+// resolve validates r and l and gathers l's parts; err joins every
+// problem found, and then res holds what could be gathered.
+func (r Resolver) resolve(l List) (res *resolution, err error) {
+	res = new(resolution)
 	var errs []error
 	eg, err := r.Egress.rules()
 	if err != nil {
@@ -214,7 +235,7 @@ func (r Resolver) rules(l List) (rules []Rule, egress bool, err error) {
 			errs = append(errs, err)
 			continue
 		}
-		rules = append(rules, Rule{Source: FromException, Index: i, Prefix: p})
+		res.except = append(res.except, Rule{Source: FromException, Index: i, Prefix: p})
 	}
 	if err := l.check(); err != nil {
 		errs = append(errs, err)
@@ -222,74 +243,105 @@ func (r Resolver) rules(l List) (rules []Rule, egress bool, err error) {
 
 	switch l.Mode {
 	case Disabled:
+		res.all = true
+	case EgressOnly:
+		res.egress = eg
+	default:
+		res.entries = make([]netip.Prefix, 0, len(l.Prefixes))
+		for _, p := range l.Prefixes {
+			if ipx.CheckPrefix(p) != ipx.OK {
+				res.entries = append(res.entries, netip.Prefix{}) // reported by l.check; keeps the indexes
+				continue
+			}
+			res.entries = append(res.entries, p)
+		}
+		for i, name := range l.ServiceTags {
+			t, err := r.expand(name, i)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			res.tags = append(res.tags, t)
+		}
+		res.egress = eg
+	}
+	return res, errors.Join(errs...)
+}
+
+// addTo adds what res allows to b, and with except removes the exceptions.
+func (res *resolution) addTo(b *netipx.IPSetBuilder, except bool) {
+	if res.all {
+		b.AddPrefix(netip.PrefixFrom(netip.IPv4Unspecified(), 0))
+		b.AddPrefix(netip.PrefixFrom(netip.IPv6Unspecified(), 0))
+	}
+	for _, p := range res.entries {
+		if p.IsValid() {
+			b.AddPrefix(p)
+		}
+	}
+	for _, t := range res.tags {
+		for _, p := range t.prefixes {
+			b.AddPrefix(p)
+		}
+	}
+	for _, r := range res.egress {
+		b.AddPrefix(r.Prefix)
+	}
+	if except {
+		for _, r := range res.except {
+			b.RemovePrefix(r.Prefix)
+		}
+	}
+}
+
+// rules returns the rules of res in priority order: where several hold an
+// address, the first wins.
+func (res *resolution) rules() []Rule {
+	n := len(res.except) + len(res.entries) + len(res.egress) + 2
+	for _, t := range res.tags {
+		n += len(t.prefixes)
+	}
+	rules := make([]Rule, 0, n)
+	rules = append(rules, res.except...)
+	if res.all {
 		rules = append(rules,
 			Rule{Source: FromDisabled, Index: -1, Prefix: netip.PrefixFrom(netip.IPv4Unspecified(), 0)},
 			Rule{Source: FromDisabled, Index: -1, Prefix: netip.PrefixFrom(netip.IPv6Unspecified(), 0)},
 		)
-	case EgressOnly:
-		rules = append(rules, eg...)
-	default:
-		rules = slices.Grow(rules, len(l.Prefixes)+len(eg))
-		for i, p := range l.Prefixes {
-			if ipx.CheckPrefix(p) != ipx.OK {
-				continue // reported by l.check
-			}
+	}
+	for i, p := range res.entries {
+		if p.IsValid() {
 			rules = append(rules, Rule{Source: FromEntry, Index: i, Prefix: p})
 		}
-		for i, name := range l.ServiceTags {
-			var err error
-			if rules, err = r.expand(rules, name, i); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		rules = append(rules, eg...)
 	}
-	return rules, len(eg) > 0, errors.Join(errs...)
+	for _, t := range res.tags {
+		for _, p := range t.prefixes {
+			rules = append(rules, Rule{Source: FromServiceTag, Index: t.index, Prefix: p, Tag: t.name})
+		}
+	}
+	return append(rules, res.egress...)
 }
 
 // ruleSet returns the union of the prefixes of the rules that allow, minus
-// (with except) the prefixes of the exceptions.
-func ruleSet(rules []Rule, except bool) (*netipx.IPSet, error) {
-	var b netipx.IPSetBuilder
-	for _, rule := range rules {
-		if rule.Source != FromException {
-			b.AddPrefix(rule.Prefix)
-		}
-	}
-	if except {
-		for _, rule := range rules {
-			if rule.Source == FromException {
-				b.RemovePrefix(rule.Prefix)
-			}
-		}
-	}
-	ips, err := b.IPSet()
-	if err != nil { // unreachable: every prefix was checked
-		return nil, fmt.Errorf("%w: %v", ErrInvalidList, err)
-	}
-	return ips, nil
-}
 
-// expand appends the rules of the i'th service tag of a list to rules.
-func (r Resolver) expand(rules []Rule, name string, i int) ([]Rule, error) {
+// expand looks up the i'th service tag of a list and checks its prefixes.
+func (r Resolver) expand(name string, i int) (tagPrefixes, error) {
 	if r.Tags == nil {
-		return rules, fmt.Errorf("%w: the list names service tag %q, but no service-tag source was given to expand it", ErrNoTagSource, name)
+		return tagPrefixes{}, fmt.Errorf("%w: the list names service tag %q, but no service-tag source was given to expand it", ErrNoTagSource, name)
 	}
 	canonical, ps, err := r.Tags.LookupTag(name)
 	if err != nil {
-		return rules, fmt.Errorf("allowlist: service tag %q: %w", name, err)
+		return tagPrefixes{}, fmt.Errorf("allowlist: service tag %q: %w", name, err)
 	}
 	if canonical != "" {
 		name = canonical // the source's spelling
 	}
-	n := len(rules)
 	for _, p := range ps {
 		if ipx.CheckPrefix(p) != ipx.OK {
-			return rules[:n], fmt.Errorf("%w: service tag %q holds the prefix %s, which is invalid, IPv4-mapped or not canonical; fix the tag source", ErrInvalidList, name, p)
+			return tagPrefixes{}, fmt.Errorf("%w: service tag %q holds the prefix %s, which is invalid, IPv4-mapped or not canonical; fix the tag source", ErrInvalidList, name, p)
 		}
-		rules = append(rules, Rule{Source: FromServiceTag, Index: i, Prefix: p, Tag: name})
 	}
-	return rules, nil
+	return tagPrefixes{name: name, index: i, prefixes: ps}, nil
 }
 
 // rules returns e as egress rules, in field order, after checking each

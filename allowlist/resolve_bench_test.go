@@ -1,6 +1,7 @@
 package allowlist
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 
@@ -60,6 +61,35 @@ func BenchmarkResolve200(b *testing.B) {
 	for b.Loop() {
 		if _, err := r.Resolve(l); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestExplainConcurrentFirstUse: the rule table of a resolved Set is built
+// by the first Explain; goroutines that explain at once all get the answer
+// of a table built once.
+func TestExplainConcurrentFirstUse(t *testing.T) {
+	r := Resolver{Tags: TagMap{"Tag": {netip.MustParsePrefix("20.33.0.0/16")}}, Egress: aksEgress}
+	s, err := r.Resolve(mustParse(t, "20.33.1.0/24,Tag", AKS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"20.33.1.7": "entry 0 20.33.1.0/24", "20.33.2.7": "service tag Tag 20.33.0.0/16", "52.170.10.20": "egress 52.170.10.20/32"}
+	done := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for a, w := range want {
+				if rule, ok := s.Explain(netip.MustParseAddr(a)); !ok || rule.String() != w {
+					done <- fmt.Errorf("Explain(%s) = %v, %v; want %s", a, rule, ok, w)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"sync"
 
 	"go4.org/netipx"
 )
@@ -84,9 +85,10 @@ func (r Rule) String() string {
 // For every other refused address the Rule is zero.
 //
 // Explain costs a binary search over the set's ranges and allocates
-// nothing; Contains remains the faster test of membership alone. Resolve
-// builds the ranges up front; for a Set from Compile the first call to
-// Explain builds them.
+// nothing; Contains remains the faster test of membership alone. The
+// first call to Explain on a Set builds those ranges (for a Set from
+// Resolve, from the rules it was resolved from), so that a reload that
+// nobody explains costs only the set.
 func (s *Set) Explain(a netip.Addr) (Rule, bool) {
 	if s == nil {
 		return Rule{}, false
@@ -100,7 +102,7 @@ func (s *Set) Explain(a netip.Addr) (Rule, bool) {
 		t = setRuleTable(s.IPSet())
 		s.rules.Store(t) // racing builders store equal tables
 	}
-	return t.explain(a)
+	return t.ready().explain(a)
 }
 
 // setRuleTable builds the table of a Set from Compile: one FromSet rule
@@ -126,6 +128,11 @@ func setRuleTable(ips *netipx.IPSet) *ruleTable {
 // come first, so they win wherever they hold an address, and explain
 // reports their spans as refused.
 type ruleTable struct {
+	// src, when not nil, is the resolution that build turns into the
+	// table on the first explain.
+	src  *resolution
+	once sync.Once
+
 	rules  []Rule
 	v4, v6 []span
 	from4  []uint32  // the first address of each v4 span, as an integer, when index has run
@@ -232,7 +239,22 @@ func (t *ruleTable) index() {
 // newRuleTable builds the table for rules given in priority order: where
 // several rules hold an address, the one with the lowest index wins.
 func newRuleTable(rules []Rule) *ruleTable {
-	t := &ruleTable{rules: rules}
+	t := new(ruleTable)
+	t.fill(rules)
+	return t
+}
+
+// ready builds t from its resolution, once.
+func (t *ruleTable) ready() *ruleTable {
+	if t.src != nil {
+		t.once.Do(func() { t.fill(t.src.rules()) })
+	}
+	return t
+}
+
+// fill builds the spans of rules into t.
+func (t *ruleTable) fill(rules []Rule) {
+	t.rules = rules
 	var v4, v6 []int32
 	for i, r := range rules {
 		if r.Prefix.Addr().Is4() {
@@ -244,7 +266,6 @@ func newRuleTable(rules []Rule) *ruleTable {
 	t.v4 = sweep(rules, v4)
 	t.v6 = sweep(rules, v6)
 	t.index()
-	return t
 }
 
 // event is where a rule starts holding addresses (start) or stops (at is
