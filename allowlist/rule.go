@@ -236,14 +236,6 @@ func (t *ruleTable) index() {
 	}
 }
 
-// newRuleTable builds the table for rules given in priority order: where
-// several rules hold an address, the one with the lowest index wins.
-func newRuleTable(rules []Rule) *ruleTable {
-	t := new(ruleTable)
-	t.fill(rules)
-	return t
-}
-
 // ready builds t from its resolution, once.
 func (t *ruleTable) ready() *ruleTable {
 	if t.src != nil {
@@ -252,7 +244,8 @@ func (t *ruleTable) ready() *ruleTable {
 	return t
 }
 
-// fill builds the spans of rules into t.
+// fill builds the table of rules, given in priority order (where several
+// rules hold an address, the one with the lowest index wins), into t.
 func (t *ruleTable) fill(rules []Rule) {
 	t.rules = rules
 	var v4, v6 []int32
