@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"slices"
-	"unsafe"
 )
 
 // node is one 32-byte trie node. It consumes the next 6 bits of the key,
@@ -42,6 +41,8 @@ const (
 	minRoot6, maxRoot6 = 4, 16
 	// zero and one are the indexes of the sentinel nodes.
 	zero, one = 0, 1
+	// nodeBytes and entryBytes are the sizes of a node and an entry.
+	nodeBytes, entryBytes = 32, 16
 )
 
 // Table is an immutable set of IPv4 and IPv6 addresses. The zero Table is
@@ -91,16 +92,10 @@ type entry struct {
 // are never contained.
 func (t *Table) Contains(a netip.Addr) bool {
 	var hi, lo uint64
-	if repOK {
-		// The 128-bit form of a (IPv4 addresses IPv4-mapped, the zero
-		// Addr ::), read from the Addr itself as As16 would. Going
-		// through As16's [16]byte cost about 10 ns per lookup: the
-		// compiler spills the array and reloads it with one 16-byte load
-		// across two 8-byte stores, which the CPU cannot forward.
-		r := (*[2]uint64)(unsafe.Pointer(&a))
-		hi, lo = r[0], r[1]
+	if repOK { // written out: a function holding this would not inline
+		hi, lo = addrWords(&a)
 	} else {
-		hi, lo = words(a)
+		hi, lo = slowWords(a)
 	}
 	is4 := hi == 0 && lo>>32 == 0xffff
 	if !a.IsValid() || !is4 && a.Zone() != "" {
@@ -196,48 +191,10 @@ func (t *Table) Contains(a netip.Addr) bool {
 	return false
 }
 
-// words returns the 128-bit form of a through As16, without unsafe, for a
-// netip.Addr layout that repOK does not recognise.
-//
-//go:noinline
-func words(a netip.Addr) (hi, lo uint64) {
-	b := a.As16()
-	return be64(b[:8]), be64(b[8:])
-}
-
-// repOK reports whether a netip.Addr starts with its 128-bit address as
-// two words in host order, high word first (then the handle of its family
-// and zone), as Contains reads it. It is checked once, against As16, on
-// addresses whose words all differ; if a Go release changes the layout,
-// Contains falls back to As16.
-var repOK = func() bool {
-	if unsafe.Sizeof(netip.Addr{}) != 24 {
-		return false
-	}
-	for _, s := range []string{"1.2.3.4", "::ffff:5.6.7.8", "2001:db8:1:2:3:4:5:6", "fe80::1:2%eth0", "ffff:fffe::8000:0:0:1"} {
-		a := netip.MustParseAddr(s)
-		b := a.As16()
-		r := (*[2]uint64)(unsafe.Pointer(&a))
-		if r[0] != be64(b[:8]) || r[1] != be64(b[8:]) {
-			return false
-		}
-	}
-	return true
-}()
-
 func be64(b []byte) uint64 {
 	_ = b[7]
 	return uint64(b[7]) | uint64(b[6])<<8 | uint64(b[5])<<16 | uint64(b[4])<<24 |
 		uint64(b[3])<<32 | uint64(b[2])<<40 | uint64(b[1])<<48 | uint64(b[0])<<56
-}
-
-// at returns &nodes[i] without a bounds check. Every index a walk can
-// reach is below len(nodes): Build checks that every root and hash entry
-// is, and that every node's children (base to base+popcount(inner)) are
-// (see Table.check), and a step only ever moves to a child or to a
-// sentinel.
-func at(nodes []node, i uint32) *node {
-	return (*node)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(nodes)), uintptr(i)*unsafe.Sizeof(node{})))
 }
 
 // step moves from node n by the slot of the key whose complement is nk
@@ -334,7 +291,7 @@ func (t *Table) Stats() Stats {
 	return Stats{
 		Prefixes4: t.p4, Prefixes6: t.p6,
 		Nodes4: t.n4, Nodes6: t.n6,
-		Bytes: cap(t.nodes)*int(unsafe.Sizeof(node{})) + cap(t.root4)*2 + cap(t.wide4)*4 + cap(t.root6)*4 + cap(t.tab)*int(unsafe.Sizeof(entry{})),
+		Bytes: cap(t.nodes)*nodeBytes + cap(t.root4)*2 + cap(t.wide4)*4 + cap(t.root6)*4 + cap(t.tab)*entryBytes,
 	}
 }
 
@@ -430,8 +387,8 @@ func Build(prefixes []netip.Prefix) Table {
 	t.n6 = len(b.nodes) - 2 - t.n4
 	t.nodes = slices.Clone(b.nodes) // no spare capacity kept alive
 	// Stop IPv4 walks at an empty root entry only when the nodes outgrow
-	// the L1 cache (see the package doc for the measurements).
-	t.exit4 = len(p4) > 0 && len(t.nodes)*int(unsafe.Sizeof(node{})) > exitBytes
+	// the L1 cache (see DESIGN.md for the measurements).
+	t.exit4 = len(p4) > 0 && len(t.nodes)*nodeBytes > exitBytes
 	t.check()
 	return t
 }
@@ -490,7 +447,7 @@ const (
 	// maxLevels6 bounds the levels below the IPv6 hash.
 	maxLevels6 = 5
 	// rootExtra6 is how many more bits than log2(IPv6 prefixes) the
-	// root array of modeSparse indexes: about 2 entries per prefix.
+	// root array of modeSparse indexes: 8 to 16 entries per prefix.
 	rootExtra6 = 3
 	// minRootBudget is the size up to which an IPv4 root is always allowed
 	// (bytes), rootBytesPerPrefix the budget beyond that per IPv4 prefix.
@@ -816,4 +773,16 @@ func blocks(ps []pfx, t, limit int) int {
 		}
 	}
 	return n
+}
+
+// slowWords is words, kept out of line so that the fallback (taken only
+// if !repOK) does not weigh on the lookups.
+//
+//go:noinline
+func slowWords(a netip.Addr) (hi, lo uint64) { return words(a) }
+
+// words returns the 128-bit form of a through As16.
+func words(a netip.Addr) (hi, lo uint64) {
+	b := a.As16()
+	return be64(b[:8]), be64(b[8:])
 }

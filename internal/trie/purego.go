@@ -1,0 +1,31 @@
+//go:build purego
+
+package trie
+
+import (
+	"encoding/binary"
+	"net/netip"
+)
+
+// This file holds the safe twins of the functions of unsafe.go, for builds
+// with -tags purego.
+
+// repOK is true: addrWords below does not depend on the layout of
+// netip.Addr.
+const repOK = true
+
+// addrWords returns the 128-bit form of *a as two words, high first (an
+// IPv4 address IPv4-mapped, the zero Addr ::). An IPv4 address goes
+// through As4, which stays in a register, rather than As16, whose array
+// is spilled and reloaded.
+func addrWords(a *netip.Addr) (hi, lo uint64) {
+	if a.Is4() {
+		b := a.As4()
+		return 0, 0xffff<<32 | uint64(binary.BigEndian.Uint32(b[:]))
+	}
+	b := a.As16()
+	return binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
+}
+
+// at returns &nodes[i].
+func at(nodes []node, i uint32) *node { return &nodes[i] }
