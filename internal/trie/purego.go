@@ -29,3 +29,16 @@ func addrWords(a *netip.Addr) (hi, lo uint64) {
 
 // at returns &nodes[i].
 func at(nodes []node, i uint32) *node { return &nodes[i] }
+
+// at4 returns w[i].
+func at4(w []uint64, i uint) uint64 { return w[i] }
+
+// indexAt returns entry b of the index that starts at word off of w, 4
+// entries of 16 bits a word.
+func indexAt(w []uint64, off, b uint) uint16 { return uint16(w[off+b/4] >> (b % 4 * 16)) }
+
+// setIndex sets entry b of the index that starts at word off of w to v.
+func setIndex(w []uint64, off, b uint, v uint16) {
+	s := b % 4 * 16
+	w[off+b/4] = w[off+b/4]&^(0xffff<<s) | uint64(v)<<s
+}

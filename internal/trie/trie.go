@@ -41,8 +41,9 @@ const (
 	minRoot6, maxRoot6 = 4, 16
 	// zero and one are the indexes of the sentinel nodes.
 	zero, one = 0, 1
-	// nodeBytes and entryBytes are the sizes of a node and an entry.
-	nodeBytes, entryBytes = 32, 16
+	// nodeBytes, entryBytes and tableBytes are the sizes of a node, an
+	// entry and a Table.
+	nodeBytes, entryBytes, tableBytes = 32, 16, 216
 )
 
 // Table is an immutable set of IPv4 and IPv6 addresses. The zero Table is
@@ -61,6 +62,7 @@ type Table struct {
 
 	s4     uint8 // IPv4 bits below the root: 6 per level (the root takes x>>s4)
 	exit4  bool  // stop an IPv4 walk whose root entry is the sentinel zero
+	fast4  bool  // the usual IPv4 shape: a 16-bit root and 3 levels (s4 == 18)
 	c6, t6 uint8 // IPv6: shared bits skipped, hashed bits (modeHash) or root bits (modeSparse)
 	shift  uint8 // 64 - log2(len(tab))
 	d6     uint8 // levels every IPv6 walk takes below the hash
@@ -89,106 +91,10 @@ type entry struct {
 // Contains reports whether a is in t, with the semantics of
 // netipx.IPSet.Contains(a.Unmap()): IPv4-mapped IPv6 addresses are looked up
 // as IPv4 (with their zone ignored), zoned IPv6 addresses and the zero Addr
-// are never contained.
+// are never contained. (Set.Contains holds the walks.)
 func (t *Table) Contains(a netip.Addr) bool {
-	var hi, lo uint64
-	if repOK { // written out: a function holding this would not inline
-		hi, lo = addrWords(&a)
-	} else {
-		hi, lo = slowWords(a)
-	}
-	is4 := hi == 0 && lo>>32 == 0xffff
-	if !a.IsValid() || !is4 && a.Zone() != "" {
-		return false
-	}
-	if is4 && len(t.root4) != 0 && t.s4 == 3*stride {
-		// Contains4 for its usual shape, written out here to save a call.
-		x := uint32(lo)
-		r := t.root4
-		i := uint32(r[uint(x>>(3*stride))&uint(len(r)-1)])
-		if x&t.m4 != t.w4 {
-			i = zero
-		}
-		if t.exit4 && i == zero {
-			return false
-		}
-		nodes := t.nodes
-		nk := ^(uint64(x) << (64 - 3*stride))
-		i = step(at(nodes, i), nk)
-		i = step(at(nodes, i), nk<<stride)
-		i = step(at(nodes, i), nk<<(2*stride))
-		return i != zero
-	}
-	if is4 {
-		return t.Contains4(uint32(lo))
-	}
-	if t.mode == modeHash {
-		// modeHash: the t6-bit block after the c6 shared bits is looked
-		// up in the cuckoo hash (both slots read, no branch), then the
-		// walk takes d6 levels. Written out here: a call costs ~10 %.
-		var x, nk uint64
-		o := uint(t.c6) + uint(t.t6)
-		if o < 64 { // all in hi: hashed bits [c6, o), walk bits [o, 64) then lo
-			x = hi << (t.c6 & 63) >> ((64 - t.t6) & 63)
-			nk = hi<<(o&63) | lo>>((64-o)&63)
-		} else {
-			x = window(hi, lo, uint(t.c6)) >> (64 - t.t6)
-			nk = window(hi, lo, o)
-		}
-		tab := t.tab
-		e1 := &tab[x*t.m1>>t.shift&uint64(len(tab)-1)]
-		e2 := &tab[x*t.m2>>t.shift&uint64(len(tab)-1)]
-		var i uint32
-		if e1.key == x {
-			i = e1.node
-		}
-		if e2.key == x {
-			i = e2.node
-		}
-		if (hi&t.mask6^t.want6)|(lo&t.mlo6^t.wlo6) != 0 {
-			i = zero
-		}
-		if i == zero {
-			return false
-		}
-		nodes := t.nodes
-		nk = ^nk
-		if t.d6 == 3 {
-			i = step(at(nodes, i), nk)
-			i = step(at(nodes, i), nk<<stride)
-			i = step(at(nodes, i), nk<<(2*stride))
-		} else {
-			for range t.d6 {
-				i = step(at(nodes, i), nk)
-				nk <<= stride
-			}
-		}
-		if i > one { // only prefixes longer than c6+t6+6*d6 bits lead here
-			return t.deeper6(i, hi, lo, o+stride*uint(t.d6))
-		}
-		return i != zero
-	}
-	if t.mode == modeSparse {
-		// modeSparse: the t6 bits after the c6 shared bits index root6,
-		// then the walk steps through nodes until it reaches a sentinel
-		// or a terminal, which compares the whole prefix.
-		if (hi&t.mask6^t.want6)|(lo&t.mlo6^t.wlo6) != 0 {
-			return false
-		}
-		r := t.root6
-		o := uint(t.c6)
-		i := r[window(hi, lo, o)>>((64-t.t6)&63)&uint64(len(r)-1)]
-		o += uint(t.t6)
-		nodes := t.nodes
-		n := at(nodes, i)
-		for n.bits == 0 {
-			i = step(n, ^window(hi, lo, o))
-			n = at(nodes, i)
-			o += stride
-		}
-		return i != zero && match(n, hi, lo)
-	}
-	return false
+	s := Set{trie: t}
+	return s.Contains(a)
 }
 
 func be64(b []byte) uint64 {
@@ -348,6 +254,24 @@ func Build(prefixes []netip.Prefix) Table {
 	}
 	checkDisjoint(p4)
 	checkDisjoint(p6)
+	return build(p4, p6)
+}
+
+// buildRanges returns the Table of the sorted, disjoint ranges v4 and v6.
+func buildRanges(v4 []uint64, v6 []range6) Table {
+	p4 := make([]pfx, 0, countPrefixes4(v4))
+	for _, e := range v4 {
+		eachPrefix4(e, func(a uint32, n int) { p4 = append(p4, pfx{key{uint64(a) << 32, 0}, n}) })
+	}
+	p6 := make([]pfx, 0, countPrefixes6(v6))
+	for _, r := range v6 {
+		eachPrefix6(r, func(hi, lo uint64, n int) { p6 = append(p6, pfx{key{hi, lo}, n}) })
+	}
+	return build(p4, p6)
+}
+
+// build returns the Table of the sorted, disjoint prefixes p4 and p6.
+func build(p4, p6 []pfx) Table {
 	if len(p4)+len(p6) == 0 {
 		return Table{}
 	}
@@ -385,10 +309,11 @@ func Build(prefixes []netip.Prefix) Table {
 		}
 	}
 	t.n6 = len(b.nodes) - 2 - t.n4
-	t.nodes = slices.Clone(b.nodes) // no spare capacity kept alive
+	t.nodes = trim(b.nodes) // no (much) spare capacity kept alive
 	// Stop IPv4 walks at an empty root entry only when the nodes outgrow
 	// the L1 cache (see DESIGN.md for the measurements).
 	t.exit4 = len(p4) > 0 && len(t.nodes)*nodeBytes > exitBytes
+	t.fast4 = len(t.root4) != 0 && t.s4 == 3*stride
 	t.check()
 	return t
 }
@@ -490,13 +415,15 @@ func (b *builder) root4(t *Table, ps []pfx, d int) {
 		t.m4 = ^uint32(0) << (32 - c)
 	}
 	t.w4 = uint32(ps[0].k.hi>>32) & t.m4
-	r := make([]uint32, 1<<k)
+	// The root is built as uint16 entries, and widened only if a node
+	// index outgrows them: no 1<<k uint32 temporary.
+	r := root{r16: make([]uint16, 1<<k)}
 	for i := 0; i < len(ps); {
 		q := pfx{ps[i].k.shl(c), ps[i].bits - c}
 		x := int(q.k.top(0, k))
 		if q.bits <= k {
 			for y := range 1 << (k - q.bits) {
-				r[x+y] = one
+				r.set(x+y, one)
 			}
 			i++
 			continue
@@ -512,15 +439,30 @@ func (b *builder) root4(t *Table, ps []pfx, d int) {
 		ni := len(b.nodes)
 		b.nodes = append(b.nodes, node{})
 		b.fill(ni, qs, k)
-		r[x] = uint32(ni)
+		r.set(x, uint32(ni))
 	}
-	if len(b.nodes) <= 1<<16 {
-		t.root4 = make([]uint16, len(r))
-		for i, x := range r {
-			t.root4[i] = uint16(x)
+	t.root4, t.wide4 = r.r16, r.r32
+}
+
+// root is an IPv4 root array under construction: uint16 entries until
+// one does not fit, then uint32.
+type root struct {
+	r16 []uint16
+	r32 []uint32
+}
+
+func (r *root) set(i int, v uint32) {
+	if r.r32 == nil && v > 0xffff {
+		r.r32 = make([]uint32, len(r.r16))
+		for j, x := range r.r16 {
+			r.r32[j] = uint32(x)
 		}
+		r.r16 = nil
+	}
+	if r.r32 != nil {
+		r.r32[i] = v
 	} else {
-		t.wide4 = r
+		r.r16[i] = uint16(v)
 	}
 }
 
@@ -780,6 +722,14 @@ func blocks(ps []pfx, t, limit int) int {
 //
 //go:noinline
 func slowWords(a netip.Addr) (hi, lo uint64) { return words(a) }
+
+// trim returns s without spare capacity, copying it if it has much.
+func trim[E any](s []E) []E {
+	if cap(s)-len(s) > len(s)/8 {
+		return slices.Clip(slices.Clone(s))
+	}
+	return s
+}
 
 // words returns the 128-bit form of a through As16.
 func words(a netip.Addr) (hi, lo uint64) {

@@ -16,6 +16,8 @@ var (
 	_ [unsafe.Sizeof(node{}) - nodeBytes]struct{}
 	_ [entryBytes - unsafe.Sizeof(entry{})]struct{}
 	_ [unsafe.Sizeof(entry{}) - entryBytes]struct{}
+	_ [tableBytes - unsafe.Sizeof(Table{})]struct{}
+	_ [unsafe.Sizeof(Table{}) - tableBytes]struct{}
 )
 
 // addrWords returns the 128-bit form of *a as two words, high first (an
@@ -56,4 +58,26 @@ var repOK = func() bool {
 // sentinel.
 func at(nodes []node, i uint32) *node {
 	return (*node)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(nodes)), uintptr(i)*nodeBytes))
+}
+
+// at4 returns w[i] without a bounds check. Every word a search reads is
+// below len(w): newSet checks that every index entry plus the window's
+// length is within the family's ranges (see Set.check), and a search
+// moves only within its window.
+func at4(w []uint64, i uint) uint64 {
+	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(w)), i*8))
+}
+
+// indexAt returns entry b of the index that starts at word off of w, 4
+// entries of 16 bits a word, without a bounds check: b is below 1<<k (an
+// address's k bits) and Set.check checks that the index fits in w.
+func indexAt(w []uint64, off, b uint) uint16 {
+	return *(*uint16)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(w)), off*8+b*2))
+}
+
+// setIndex sets entry b of the index that starts at word off of w to v,
+// as indexAt reads it.
+func setIndex(w []uint64, off, b uint, v uint16) {
+	_ = w[off+b/4] // the bounds check indexAt leaves out
+	*(*uint16)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(w)), off*8+b*2)) = v
 }
