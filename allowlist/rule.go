@@ -99,17 +99,18 @@ func (s *Set) Explain(a netip.Addr) (Rule, bool) {
 	}
 	t := s.rules.Load()
 	if t == nil {
-		t = setRuleTable(s.IPSet())
+		t = setRuleTable(s)
 		s.rules.Store(t) // racing builders store equal tables
 	}
 	return t.ready().explain(a)
 }
 
 // setRuleTable builds the table of a Set from Compile: one FromSet rule
-// per prefix of ips.Prefixes(), which are disjoint and sorted.
-func setRuleTable(ips *netipx.IPSet) *ruleTable {
-	ps := ips.Prefixes()
-	t := &ruleTable{rules: make([]Rule, len(ps))}
+// per prefix of s.Prefixes(), which are disjoint and sorted.
+func setRuleTable(s *Set) *ruleTable {
+	ps := s.Prefixes()
+	n4, _ := s.c.NumPrefixes()
+	t := &ruleTable{rules: make([]Rule, len(ps)), v4: make([]span, 0, n4), v6: make([]span, 0, len(ps)-n4)}
 	for i, p := range ps {
 		t.rules[i] = Rule{Source: FromSet, Index: -1, Prefix: p}
 		sp := span{from: p.Addr(), to: netipx.PrefixLastIP(p), rule: int32(i)}

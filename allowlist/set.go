@@ -3,6 +3,7 @@ package allowlist
 import (
 	"fmt"
 	"net/netip"
+	"reflect"
 	"strings"
 	"sync/atomic"
 
@@ -13,22 +14,28 @@ import (
 // Set is an immutable compiled set of IP addresses, built for fast
 // membership tests. It is safe for concurrent use.
 //
-// A nil *Set is the empty set: it contains no address, and every method
-// treats it as empty (fail closed).
+// A Set keeps its addresses once, as sorted disjoint ranges, and answers
+// Contains with a branch-free search of them (through a small index of
+// the address's leading bits) or, for a large set whose ranges cluster
+// too tightly for that index (as cloud service tags do), with a
+// compressed trie built from them. Its memory and build time grow with
+// what it holds: a set of 10 prefixes takes a few hundred bytes.
+// [Set.Prefixes] and [Set.IPSet] are derived from the ranges when called.
+//
+// The zero Set and a nil *Set are the empty set: they contain no address,
+// and every method treats them as empty (fail closed).
 type Set struct {
-	t     trie.Table                // the compiled trie that answers Contains
-	ips   *netipx.IPSet             // the set it was compiled from
+	c     trie.Set                  // the ranges and what answers Contains
 	rules atomic.Pointer[ruleTable] // rule information for Explain: stored by Resolve, or built by the first Explain (rule.go)
 }
 
 // Compile compiles s into a Set. A nil s compiles to the empty Set.
-// Compile reads s and does not keep a mutable reference to anything the
-// caller can change (a netipx.IPSet is immutable).
+// Compile reads s and does not keep a reference to it.
 func Compile(s *netipx.IPSet) *Set {
 	if s == nil {
-		s = new(netipx.IPSet)
+		return new(Set)
 	}
-	return &Set{t: trie.Build(s.Prefixes()), ips: s}
+	return &Set{c: trie.FromRanges(s.Ranges())}
 }
 
 // Contains reports whether a is in s. It is exactly
@@ -40,48 +47,64 @@ func (s *Set) Contains(a netip.Addr) bool {
 	if s == nil {
 		return false
 	}
-	return s.t.Contains(a)
+	return s.c.Contains(a)
 }
 
-// IPSet returns the set as a *netipx.IPSet. The caller must not modify it.
-// It returns an empty IPSet for a nil s.
+// IPSet returns the set as a new *netipx.IPSet, built from s's ranges on
+// each call (s does not keep one). It returns an empty IPSet for a nil s.
 func (s *Set) IPSet() *netipx.IPSet {
-	if s == nil {
-		return new(netipx.IPSet)
+	var b netipx.IPSetBuilder
+	if s != nil {
+		s.c.Ranges(func(from, to netip.Addr) bool {
+			b.AddRange(netipx.IPRangeFrom(from, to))
+			return true
+		})
 	}
-	return s.ips
+	ips, _ := b.IPSet() // errors only on invalid ranges, which a Set cannot hold
+	return ips
 }
 
 // Prefixes returns the minimal sorted list of prefixes that covers exactly
 // the addresses of s, IPv4 before IPv6 (as netipx.IPSet.Prefixes does).
 // It returns a new slice on each call.
 func (s *Set) Prefixes() []netip.Prefix {
-	return s.IPSet().Prefixes()
+	ps := make([]netip.Prefix, 0, s.NumPrefixes())
+	if s == nil {
+		return ps
+	}
+	return s.c.AppendPrefixes(ps)
 }
 
 // NumPrefixes returns the number of prefixes Prefixes would return.
 func (s *Set) NumPrefixes() int {
-	st := s.Stats()
-	return st.Prefixes4 + st.Prefixes6
+	if s == nil {
+		return 0
+	}
+	n4, n6 := s.c.NumPrefixes()
+	return n4 + n6
 }
 
 // SetStats describes the size of a compiled Set.
 type SetStats struct {
 	Prefixes4, Prefixes6 int // minimal prefixes of each family (see Set.Prefixes)
-	Nodes4, Nodes6       int // trie nodes of each family
-	Bytes                int // memory held by the trie, in bytes (beyond the IPSet)
+	Nodes4, Nodes6       int // trie nodes of each family (0 for a set small enough to search its ranges)
+	Bytes                int // memory held by the Set: the Set itself, its ranges and its index or trie
 }
 
-// Stats returns the sizes of s's compiled trie.
+// setBytes is the size of a Set.
+var setBytes = int(reflect.TypeFor[Set]().Size())
+
+// Stats returns the sizes of s. Bytes leaves out what Explain builds on
+// its first call for a Set from Compile.
 func (s *Set) Stats() SetStats {
 	if s == nil {
 		return SetStats{}
 	}
-	st := s.t.Stats()
+	st := s.c.Stats()
 	return SetStats{
 		Prefixes4: st.Prefixes4, Prefixes6: st.Prefixes6,
 		Nodes4: st.Nodes4, Nodes6: st.Nodes6,
-		Bytes: st.Bytes,
+		Bytes: setBytes + st.Bytes,
 	}
 }
 
@@ -90,7 +113,7 @@ const maxStringPrefixes = 8
 
 // String returns a short description of s for debugging: its first
 // prefixes and its size, like
-// "Set{10.0.0.0/8 192.168.0.0/16; 2 prefixes, 34 nodes, 816 bytes}".
+// "Set{10.0.0.0/8 192.168.0.0/16; 2 prefixes, 0 nodes, 96 bytes}".
 func (s *Set) String() string {
 	if s == nil {
 		return "Set(nil)"

@@ -127,5 +127,14 @@ func BenchmarkCompile(b *testing.B) {
 			}
 			b.ReportMetric(float64(set.Stats().Bytes)/float64(set.NumPrefixes()), "B/prefix")
 		})
+		ps := loadTagPrefixes(b, tag)
+		b.Run("servicetag="+name+"/CompilePrefixes", func(b *testing.B) {
+			b.ReportAllocs()
+			var set *Set
+			for b.Loop() {
+				set, _ = CompilePrefixes(ps)
+			}
+			b.ReportMetric(float64(set.Stats().Bytes)/float64(set.NumPrefixes()), "B/prefix")
+		})
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"slices"
-	"unsafe"
 )
 
 // node is one 32-byte trie node. It consumes the next 6 bits of the key,
@@ -42,6 +41,9 @@ const (
 	minRoot6, maxRoot6 = 4, 16
 	// zero and one are the indexes of the sentinel nodes.
 	zero, one = 0, 1
+	// nodeBytes, entryBytes and tableBytes are the sizes of a node, an
+	// entry and a Table.
+	nodeBytes, entryBytes, tableBytes = 32, 16, 216
 )
 
 // Table is an immutable set of IPv4 and IPv6 addresses. The zero Table is
@@ -60,6 +62,7 @@ type Table struct {
 
 	s4     uint8 // IPv4 bits below the root: 6 per level (the root takes x>>s4)
 	exit4  bool  // stop an IPv4 walk whose root entry is the sentinel zero
+	fast4  bool  // the usual IPv4 shape: a 16-bit root and 3 levels (s4 == 18)
 	c6, t6 uint8 // IPv6: shared bits skipped, hashed bits (modeHash) or root bits (modeSparse)
 	shift  uint8 // 64 - log2(len(tab))
 	d6     uint8 // levels every IPv6 walk takes below the hash
@@ -88,156 +91,16 @@ type entry struct {
 // Contains reports whether a is in t, with the semantics of
 // netipx.IPSet.Contains(a.Unmap()): IPv4-mapped IPv6 addresses are looked up
 // as IPv4 (with their zone ignored), zoned IPv6 addresses and the zero Addr
-// are never contained.
+// are never contained. (Set.Contains holds the walks.)
 func (t *Table) Contains(a netip.Addr) bool {
-	var hi, lo uint64
-	if repOK {
-		// The 128-bit form of a (IPv4 addresses IPv4-mapped, the zero
-		// Addr ::), read from the Addr itself as As16 would. Going
-		// through As16's [16]byte cost about 10 ns per lookup: the
-		// compiler spills the array and reloads it with one 16-byte load
-		// across two 8-byte stores, which the CPU cannot forward.
-		r := (*[2]uint64)(unsafe.Pointer(&a))
-		hi, lo = r[0], r[1]
-	} else {
-		hi, lo = words(a)
-	}
-	is4 := hi == 0 && lo>>32 == 0xffff
-	if !a.IsValid() || !is4 && a.Zone() != "" {
-		return false
-	}
-	if is4 && len(t.root4) != 0 && t.s4 == 3*stride {
-		// Contains4 for its usual shape, written out here to save a call.
-		x := uint32(lo)
-		r := t.root4
-		i := uint32(r[uint(x>>(3*stride))&uint(len(r)-1)])
-		if x&t.m4 != t.w4 {
-			i = zero
-		}
-		if t.exit4 && i == zero {
-			return false
-		}
-		nodes := t.nodes
-		nk := ^(uint64(x) << (64 - 3*stride))
-		i = step(at(nodes, i), nk)
-		i = step(at(nodes, i), nk<<stride)
-		i = step(at(nodes, i), nk<<(2*stride))
-		return i != zero
-	}
-	if is4 {
-		return t.Contains4(uint32(lo))
-	}
-	if t.mode == modeHash {
-		// modeHash: the t6-bit block after the c6 shared bits is looked
-		// up in the cuckoo hash (both slots read, no branch), then the
-		// walk takes d6 levels. Written out here: a call costs ~10 %.
-		var x, nk uint64
-		o := uint(t.c6) + uint(t.t6)
-		if o < 64 { // all in hi: hashed bits [c6, o), walk bits [o, 64) then lo
-			x = hi << (t.c6 & 63) >> ((64 - t.t6) & 63)
-			nk = hi<<(o&63) | lo>>((64-o)&63)
-		} else {
-			x = window(hi, lo, uint(t.c6)) >> (64 - t.t6)
-			nk = window(hi, lo, o)
-		}
-		tab := t.tab
-		e1 := &tab[x*t.m1>>t.shift&uint64(len(tab)-1)]
-		e2 := &tab[x*t.m2>>t.shift&uint64(len(tab)-1)]
-		var i uint32
-		if e1.key == x {
-			i = e1.node
-		}
-		if e2.key == x {
-			i = e2.node
-		}
-		if (hi&t.mask6^t.want6)|(lo&t.mlo6^t.wlo6) != 0 {
-			i = zero
-		}
-		if i == zero {
-			return false
-		}
-		nodes := t.nodes
-		nk = ^nk
-		if t.d6 == 3 {
-			i = step(at(nodes, i), nk)
-			i = step(at(nodes, i), nk<<stride)
-			i = step(at(nodes, i), nk<<(2*stride))
-		} else {
-			for range t.d6 {
-				i = step(at(nodes, i), nk)
-				nk <<= stride
-			}
-		}
-		if i > one { // only prefixes longer than c6+t6+6*d6 bits lead here
-			return t.deeper6(i, hi, lo, o+stride*uint(t.d6))
-		}
-		return i != zero
-	}
-	if t.mode == modeSparse {
-		// modeSparse: the t6 bits after the c6 shared bits index root6,
-		// then the walk steps through nodes until it reaches a sentinel
-		// or a terminal, which compares the whole prefix.
-		if (hi&t.mask6^t.want6)|(lo&t.mlo6^t.wlo6) != 0 {
-			return false
-		}
-		r := t.root6
-		o := uint(t.c6)
-		i := r[window(hi, lo, o)>>((64-t.t6)&63)&uint64(len(r)-1)]
-		o += uint(t.t6)
-		nodes := t.nodes
-		n := at(nodes, i)
-		for n.bits == 0 {
-			i = step(n, ^window(hi, lo, o))
-			n = at(nodes, i)
-			o += stride
-		}
-		return i != zero && match(n, hi, lo)
-	}
-	return false
+	s := Set{trie: t}
+	return s.Contains(a)
 }
-
-// words returns the 128-bit form of a through As16, without unsafe, for a
-// netip.Addr layout that repOK does not recognise.
-//
-//go:noinline
-func words(a netip.Addr) (hi, lo uint64) {
-	b := a.As16()
-	return be64(b[:8]), be64(b[8:])
-}
-
-// repOK reports whether a netip.Addr starts with its 128-bit address as
-// two words in host order, high word first (then the handle of its family
-// and zone), as Contains reads it. It is checked once, against As16, on
-// addresses whose words all differ; if a Go release changes the layout,
-// Contains falls back to As16.
-var repOK = func() bool {
-	if unsafe.Sizeof(netip.Addr{}) != 24 {
-		return false
-	}
-	for _, s := range []string{"1.2.3.4", "::ffff:5.6.7.8", "2001:db8:1:2:3:4:5:6", "fe80::1:2%eth0", "ffff:fffe::8000:0:0:1"} {
-		a := netip.MustParseAddr(s)
-		b := a.As16()
-		r := (*[2]uint64)(unsafe.Pointer(&a))
-		if r[0] != be64(b[:8]) || r[1] != be64(b[8:]) {
-			return false
-		}
-	}
-	return true
-}()
 
 func be64(b []byte) uint64 {
 	_ = b[7]
 	return uint64(b[7]) | uint64(b[6])<<8 | uint64(b[5])<<16 | uint64(b[4])<<24 |
 		uint64(b[3])<<32 | uint64(b[2])<<40 | uint64(b[1])<<48 | uint64(b[0])<<56
-}
-
-// at returns &nodes[i] without a bounds check. Every index a walk can
-// reach is below len(nodes): Build checks that every root and hash entry
-// is, and that every node's children (base to base+popcount(inner)) are
-// (see Table.check), and a step only ever moves to a child or to a
-// sentinel.
-func at(nodes []node, i uint32) *node {
-	return (*node)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(nodes)), uintptr(i)*unsafe.Sizeof(node{})))
 }
 
 // step moves from node n by the slot of the key whose complement is nk
@@ -334,7 +197,7 @@ func (t *Table) Stats() Stats {
 	return Stats{
 		Prefixes4: t.p4, Prefixes6: t.p6,
 		Nodes4: t.n4, Nodes6: t.n6,
-		Bytes: cap(t.nodes)*int(unsafe.Sizeof(node{})) + cap(t.root4)*2 + cap(t.wide4)*4 + cap(t.root6)*4 + cap(t.tab)*int(unsafe.Sizeof(entry{})),
+		Bytes: cap(t.nodes)*nodeBytes + cap(t.root4)*2 + cap(t.wide4)*4 + cap(t.root6)*4 + cap(t.tab)*entryBytes,
 	}
 }
 
@@ -391,6 +254,24 @@ func Build(prefixes []netip.Prefix) Table {
 	}
 	checkDisjoint(p4)
 	checkDisjoint(p6)
+	return build(p4, p6)
+}
+
+// buildRanges returns the Table of the sorted, disjoint ranges v4 and v6.
+func buildRanges(v4 []uint64, v6 []range6) Table {
+	p4 := make([]pfx, 0, countPrefixes4(v4))
+	for _, e := range v4 {
+		eachPrefix4(e, func(a uint32, n int) { p4 = append(p4, pfx{key{uint64(a) << 32, 0}, n}) })
+	}
+	p6 := make([]pfx, 0, countPrefixes6(v6))
+	for _, r := range v6 {
+		eachPrefix6(r, func(hi, lo uint64, n int) { p6 = append(p6, pfx{key{hi, lo}, n}) })
+	}
+	return build(p4, p6)
+}
+
+// build returns the Table of the sorted, disjoint prefixes p4 and p6.
+func build(p4, p6 []pfx) Table {
 	if len(p4)+len(p6) == 0 {
 		return Table{}
 	}
@@ -428,10 +309,11 @@ func Build(prefixes []netip.Prefix) Table {
 		}
 	}
 	t.n6 = len(b.nodes) - 2 - t.n4
-	t.nodes = slices.Clone(b.nodes) // no spare capacity kept alive
+	t.nodes = trim(b.nodes) // no (much) spare capacity kept alive
 	// Stop IPv4 walks at an empty root entry only when the nodes outgrow
-	// the L1 cache (see the package doc for the measurements).
-	t.exit4 = len(p4) > 0 && len(t.nodes)*int(unsafe.Sizeof(node{})) > exitBytes
+	// the L1 cache (see DESIGN.md for the measurements).
+	t.exit4 = len(p4) > 0 && len(t.nodes)*nodeBytes > exitBytes
+	t.fast4 = len(t.root4) != 0 && t.s4 == 3*stride
 	t.check()
 	return t
 }
@@ -490,7 +372,7 @@ const (
 	// maxLevels6 bounds the levels below the IPv6 hash.
 	maxLevels6 = 5
 	// rootExtra6 is how many more bits than log2(IPv6 prefixes) the
-	// root array of modeSparse indexes: about 2 entries per prefix.
+	// root array of modeSparse indexes: 8 to 16 entries per prefix.
 	rootExtra6 = 3
 	// minRootBudget is the size up to which an IPv4 root is always allowed
 	// (bytes), rootBytesPerPrefix the budget beyond that per IPv4 prefix.
@@ -533,13 +415,15 @@ func (b *builder) root4(t *Table, ps []pfx, d int) {
 		t.m4 = ^uint32(0) << (32 - c)
 	}
 	t.w4 = uint32(ps[0].k.hi>>32) & t.m4
-	r := make([]uint32, 1<<k)
+	// The root is built as uint16 entries, and widened only if a node
+	// index outgrows them: no 1<<k uint32 temporary.
+	r := root{r16: make([]uint16, 1<<k)}
 	for i := 0; i < len(ps); {
 		q := pfx{ps[i].k.shl(c), ps[i].bits - c}
 		x := int(q.k.top(0, k))
 		if q.bits <= k {
 			for y := range 1 << (k - q.bits) {
-				r[x+y] = one
+				r.set(x+y, one)
 			}
 			i++
 			continue
@@ -555,15 +439,30 @@ func (b *builder) root4(t *Table, ps []pfx, d int) {
 		ni := len(b.nodes)
 		b.nodes = append(b.nodes, node{})
 		b.fill(ni, qs, k)
-		r[x] = uint32(ni)
+		r.set(x, uint32(ni))
 	}
-	if len(b.nodes) <= 1<<16 {
-		t.root4 = make([]uint16, len(r))
-		for i, x := range r {
-			t.root4[i] = uint16(x)
+	t.root4, t.wide4 = r.r16, r.r32
+}
+
+// root is an IPv4 root array under construction: uint16 entries until
+// one does not fit, then uint32.
+type root struct {
+	r16 []uint16
+	r32 []uint32
+}
+
+func (r *root) set(i int, v uint32) {
+	if r.r32 == nil && v > 0xffff {
+		r.r32 = make([]uint32, len(r.r16))
+		for j, x := range r.r16 {
+			r.r32[j] = uint32(x)
 		}
+		r.r16 = nil
+	}
+	if r.r32 != nil {
+		r.r32[i] = v
 	} else {
-		t.wide4 = r
+		r.r16[i] = uint16(v)
 	}
 }
 
@@ -816,4 +715,24 @@ func blocks(ps []pfx, t, limit int) int {
 		}
 	}
 	return n
+}
+
+// slowWords is words, kept out of line so that the fallback (taken only
+// if !repOK) does not weigh on the lookups.
+//
+//go:noinline
+func slowWords(a netip.Addr) (hi, lo uint64) { return words(a) }
+
+// trim returns s without spare capacity, copying it if it has much.
+func trim[E any](s []E) []E {
+	if cap(s)-len(s) > len(s)/8 {
+		return slices.Clip(slices.Clone(s))
+	}
+	return s
+}
+
+// words returns the 128-bit form of a through As16.
+func words(a netip.Addr) (hi, lo uint64) {
+	b := a.As16()
+	return be64(b[:8]), be64(b[8:])
 }
