@@ -30,3 +30,13 @@ func TestParseRecordsPolicy(t *testing.T) {
 		}
 	}
 }
+
+// mustSet compiles the prefixes ps into a Set.
+func mustSet(t testing.TB, ps ...string) *Set {
+	t.Helper()
+	s, err := CompilePrefixes(pfx(ps...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
