@@ -115,10 +115,14 @@
 // # Compiled sets
 //
 // A [Set] is immutable and safe for concurrent use; the zero Set and a nil
-// *Set are empty. [Set.Contains] answers from a compressed prefix trie
-// without allocating, with the semantics of netipx.IPSet.Contains(a.Unmap()):
-// an IPv4-mapped client (::ffff:a.b.c.d) matches IPv4 prefixes, and a
-// zoned IPv6 address never matches. [Set.Explain] names the rule that
+// *Set are empty. It keeps its merged ranges once, compactly, and
+// [Set.Contains] answers without allocating, from a branch-free search of
+// those ranges (or, for large clustered sets such as service tags, a
+// compressed prefix trie), so that memory and build time grow with the
+// content and thousands of small tenant lists cost what they hold.
+// Contains has the semantics of netipx.IPSet.Contains(a.Unmap()): an
+// IPv4-mapped client (::ffff:a.b.c.d) matches IPv4 prefixes, and a zoned
+// IPv6 address never matches. [Set.Explain] names the rule that
 // allows an address (a listed entry with its index, a service tag with the
 // tag's prefix, or an egress address) or the exception that refuses it.
 // [Compile] makes a Set from any *netipx.IPSet, and [CompilePrefixes] from
