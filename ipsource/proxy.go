@@ -129,7 +129,7 @@ func WithProxyHook(f func(peer netip.AddrPort, err error)) ProxyOption {
 //     followed by anything up to the CRLF except a CR.
 //   - v2: version 2, command LOCAL or PROXY, a length of at most 4096 bytes
 //     ([WithMaxProxyHeader]) that holds the family's address block. PROXY
-//     requires AF_INET or AF_INET6 over STREAM: AF_UNSPEC, AF_UNIX and DGRAM
+//     requires AF_INET or AF_INET6 over STREAM: the unspecified family, AF_UNIX and DGRAM
 //     name no TCP client and are refused, as are undefined family bytes.
 //     LOCAL accepts any defined family and ignores its addresses; a block
 //     too short for its family is discarded, as the specification asks.

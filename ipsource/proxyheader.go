@@ -347,7 +347,7 @@ func parseV2(b []byte, maxLen int) (h ProxyHeader, n, need int, fault *ProxyErro
 	if !local {
 		switch fam {
 		case 0x00:
-			return h, 0, 0, malformed("v2 PROXY header with family AF_UNSPEC names no client; the load balancer must send an address or the LOCAL command")
+			return h, 0, 0, malformed("v2 PROXY header with the unspecified family (0x0) names no client; the load balancer must send an address or the LOCAL command")
 		case 0x12, 0x22, 0x32:
 			return h, 0, 0, malformed("v2 PROXY header for a datagram (DGRAM) connection arrived on a stream connection")
 		case 0x31:

@@ -278,7 +278,7 @@ func TestParseProxyHeaderV2(t *testing.T) {
 		{"unix dgram", v2(0x21, 0x32, make([]byte, 216)), 0, refused(ErrProxyMalformed), "datagram"},
 		{"udp4", v2(0x21, 0x12, b4), 0, refused(ErrProxyMalformed), "datagram"},
 		{"udp6", v2(0x21, 0x22, b6), 0, refused(ErrProxyMalformed), "datagram"},
-		{"proxy unspec", v2(0x21, 0x00, nil), 0, refused(ErrProxyMalformed), "AF_UNSPEC"},
+		{"proxy unspec", v2(0x21, 0x00, nil), 0, refused(ErrProxyMalformed), "unspecified family"},
 		{"undefined family", v2(0x21, 0x41, b4), 0, refused(ErrProxyMalformed), "0x41"},
 		{"undefined protocol", v2(0x21, 0x13, b4), 0, refused(ErrProxyMalformed), "0x13"},
 		{"local undefined family", v2(0x20, 0x10, nil), 0, refused(ErrProxyMalformed), "0x10"},
