@@ -945,12 +945,12 @@ func (d *decoder) prefixes(t *Tag) error {
 		if err != nil {
 			return err
 		}
-		p, err := parsePrefix(b)
+		p, err := parsePrefixBounded(b)
 		if err == nil {
 			err = checkPrefix(p)
 		}
 		if err != nil {
-			return &PrefixError{Tag: d.tagLabel(), Index: i, Value: string(b), Offset: int64(off), Err: err}
+			return &PrefixError{Tag: d.tagLabel(), Index: i, Value: clip(string(b)), Offset: int64(off), Err: err}
 		}
 		if len(d.arena) == cap(d.arena) {
 			// Start a new chunk and move this tag's prefixes into it.

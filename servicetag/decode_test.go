@@ -236,3 +236,17 @@ func TestParsePrefixMatchesNetip(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefixErrorBounded: a huge value where a prefix should be gives an
+// error of bounded size.
+func TestPrefixErrorBounded(t *testing.T) {
+	huge := strings.Repeat("1", 1<<20)
+	_, err := DecodeBytes([]byte(`{"changeNumber": 1, "cloud": "Public", "values": [` + entry("AzureCloud", `"`+huge+`"`) + `]}`))
+	var pe *PrefixError
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v, want a *PrefixError", err)
+	}
+	if n := len(err.Error()); n > 512 {
+		t.Errorf("the error is %d bytes long", n)
+	}
+}

@@ -102,7 +102,7 @@ func (e *FieldError) Unwrap() error { return e.Err }
 type PrefixError struct {
 	Tag    string // tag name
 	Index  int    // index in the tag's addressPrefixes
-	Value  string // the prefix text as found
+	Value  string // the prefix text as found, cut to 64 bytes and marked "..." when longer
 	Offset int64  // byte offset of the value in the decompressed input
 	Err    error  // the netip parse error, or ErrNonCanonicalPrefix
 }
