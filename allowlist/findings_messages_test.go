@@ -2,13 +2,11 @@ package allowlist
 
 import (
 	"fmt"
+	"github.com/ipallow/ipallow/internal/golden"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // TestFindingMessages renders the exact text of every lint finding kind and
@@ -78,19 +76,5 @@ func TestFindingMessages(t *testing.T) {
 	resolveErr("invalid list", List{Mode: Disabled, Prefixes: []netip.Prefix{{}, netip.MustParsePrefix("10.1.0.0/8"), netip.MustParsePrefix("::ffff:10.0.0.0/104")}}, Resolver{})
 	resolveErr("unknown mode", List{Mode: Mode(7)}, Resolver{})
 
-	got := b.String()
-	path := filepath.Join("testdata", "findings.golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("messages changed (-golden +now); if the change is meant, run go test ./allowlist -run TestFindingMessages -update and review the diff:\n%s", diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "findings.golden"), b.String(), "go test ./allowlist -run Messages -update")
 }

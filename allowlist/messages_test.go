@@ -1,15 +1,12 @@
 package allowlist
 
 import (
-	"flag"
 	"fmt"
-	"os"
+	"github.com/ipallow/ipallow/internal/golden"
 	"slices"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/messages.golden with the messages of this code")
 
 const messagesGolden = "testdata/messages.golden"
 
@@ -195,38 +192,5 @@ func TestMessages(t *testing.T) {
 			t.Errorf("no message of kind %s", name)
 		}
 	}
-	got := b.String()
-	if *update {
-		if err := os.WriteFile(messagesGolden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(messagesGolden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("messages differ from %s; if the change is meant, run go test ./allowlist -run TestMessages -update and review the diff:\n%s",
-			messagesGolden, lineDiff(string(want), got))
-	}
-}
-
-// lineDiff lists the lines that differ between want and got.
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for i := range max(len(w), len(g)) {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			fmt.Fprintf(&b, "line %d:\n- %s\n+ %s\n", i+1, wl, gl)
-		}
-	}
-	return b.String()
+	golden.Check(t, messagesGolden, b.String(), "go test ./allowlist -run Messages -update")
 }

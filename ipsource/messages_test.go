@@ -2,8 +2,8 @@ package ipsource
 
 import (
 	"crypto/tls"
-	"flag"
 	"fmt"
+	"github.com/ipallow/ipallow/internal/golden"
 	"io"
 	"net/netip"
 	"os"
@@ -11,11 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/messages.golden")
 
 // TestMessages renders the message of every error kind for a
 // representative input and compares them with testdata/messages.golden.
@@ -113,18 +109,5 @@ func TestMessages(t *testing.T) {
 	add("ErrProxyUntrusted", untrusted)
 	add("ProxyError/no IP peer", untrustedFault(sigV1))
 
-	path := filepath.Join("testdata", "messages.golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (create it with -update)", err)
-	}
-	if d := cmp.Diff(string(want), b.String()); d != "" {
-		t.Errorf("messages differ from %s (-golden +now); if the change is intended, run go test ./ipsource -run TestMessages -update\n%s", path, d)
-	}
+	golden.Check(t, filepath.Join("testdata", "messages.golden"), b.String(), "go test ./ipsource -run TestMessages -update")
 }

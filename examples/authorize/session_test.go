@@ -2,16 +2,12 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
+	"github.com/ipallow/ipallow/internal/golden"
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite SESSION.md from the program's output")
 
 // sessionStep is one command of the operator's session in SESSION.md.
 type sessionStep struct {
@@ -180,18 +176,5 @@ func TestSession(t *testing.T) {
 			t.Errorf("the session's output has %q", f)
 		}
 	}
-	const file = "examples/authorize/SESSION.md"
-	if *update {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("SESSION.md is out of date (go test -run TestSession -update rewrites it) (-file +now):\n%s", diff)
-	}
+	golden.Check(t, "examples/authorize/SESSION.md", got, "go test ./examples/authorize -run TestSession -update")
 }
