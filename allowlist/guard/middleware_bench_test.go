@@ -17,7 +17,7 @@ import (
 // BenchmarkMiddleware measures the allowed path: the middleware with a
 // RemoteAddr extractor in front of an empty handler, against the bare
 // handler, for a client in a list of 200 ranges. The hook and context rows
-// show the cost of a Decision with its allowlist.Rule (Explain), and of
+// show the cost of a Decision with its Rule (Explain), and of
 // storing it in the request context; the counters row that of counting
 // every Decision (an Explain for the rule's source and two atomic adds);
 // the shadow row that of asking a second Set; the slog row that of logging

@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"go4.org/netipx"
 )
 
 // peerExtractor is a stand-in for ipsource.RemoteAddr: the client is the TCP
@@ -37,18 +36,14 @@ var addrCmp = cmp.Options{
 	cmp.Comparer(func(a, b error) bool { return errors.Is(a, b) || errors.Is(b, a) }),
 }
 
-// mustSet compiles the prefixes ps into a allowlist.Set.
+// mustSet compiles the prefixes ps into an allowlist.Set.
 func mustSet(t testing.TB, ps ...string) *allowlist.Set {
 	t.Helper()
-	var b netipx.IPSetBuilder
-	for _, p := range ps {
-		b.AddPrefix(netip.MustParsePrefix(p))
-	}
-	s, err := b.IPSet()
+	s, err := allowlist.CompilePrefixes(pfx(ps...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return allowlist.Compile(s)
+	return s
 }
 
 // okHandler answers 200 "ok\n".
@@ -238,7 +233,7 @@ func TestExtractorWithoutAddressIsRefused(t *testing.T) {
 	}
 }
 
-// TestSwapUnderLoad runs many clients while the allowlist.Set is swapped thousands of
+// TestSwapUnderLoad runs many clients while the Set is swapped thousands of
 // times between two lists, and checks that each request was decided by one
 // of them. The lists share 10.0.0.0/24 and each has a range of its own:
 //
@@ -249,7 +244,7 @@ func TestExtractorWithoutAddressIsRefused(t *testing.T) {
 //	neither      refuse   refuse   refuse
 //
 // so a refused "both" client proves a request decided by no list, an allowed
-// "neither" client one decided by something else, and the hook's allowlist.Rule tells
+// "neither" client one decided by something else, and the hook's Rule tells
 // which list allowed an "A only" or "B only" client.
 func TestSwapUnderLoad(t *testing.T) {
 	a := mustSet(t, "10.0.0.0/24", "10.1.0.0/24")

@@ -180,10 +180,10 @@ func TestFileWatcherBuildWithoutSet(t *testing.T) {
 	h := NewHolder(mustSet(t, "192.0.2.0/24"))
 	w := &FileWatcher{Path: path, Build: func([]byte) (*allowlist.Set, error) { return nil, nil }, Holder: h}
 	if err := w.Reload(); err == nil {
-		t.Fatal("Reload applied a nil allowlist.Set")
+		t.Fatal("Reload applied a nil Set")
 	}
 	if !h.Load().Contains(netip.MustParseAddr("192.0.2.1")) {
-		t.Fatal("the Holder lost its allowlist.Set")
+		t.Fatal("the Holder lost its Set")
 	}
 }
 
@@ -470,7 +470,7 @@ func TestRangeFileBuilder(t *testing.T) {
 					t.Fatalf("error %v, want %v", err, tt.wantErr)
 				}
 				if s != nil {
-					t.Fatalf("a allowlist.Set beside the error")
+					t.Fatalf("a Set beside the error")
 				}
 				return
 			}
@@ -598,7 +598,7 @@ func FuzzRangeFileBuilder(f *testing.F) {
 		}
 		for _, p := range l.Prefixes {
 			if !s.Contains(p.Addr()) {
-				t.Fatalf("listed %s not in the allowlist.Set", p)
+				t.Fatalf("listed %s not in the Set", p)
 			}
 		}
 	})
