@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -14,7 +12,7 @@ import (
 
 // tagSource describes one -service-tags file.
 type tagSource struct {
-	File         string `json:"file"`
+	File         string `json:"file"`                   // as given: FILE or FEED:FILE
 	Feed         string `json:"feed"`                   // "azure", "aws", "googlecloud", "google", "github", "cloudflare" or "oracle"
 	Cloud        string `json:"cloud,omitempty"`        // Azure's cloud
 	ChangeNumber int    `json:"changeNumber,omitempty"` // Azure's top-level changeNumber
@@ -34,28 +32,11 @@ func loadTags(values []string) (allowlist.TagSource, []tagSource, error) {
 	var sources []tagSource
 	var docs []*servicetag.Document
 	for _, v := range values {
-		name, file := splitFeed(v)
-		var feed servicetag.Feed
-		var err error
-		if name != "" {
-			if feed, err = servicetag.ParseFeed(name); err != nil {
-				return nil, nil, fmt.Errorf("-service-tags %s: %s", v, trimPkg(err))
-			}
-		}
-		data, err := readTagFile(file)
+		doc, err := servicetag.LoadFiles(v)
 		if err != nil {
-			return nil, nil, fmt.Errorf("-service-tags: %v", err)
+			return nil, nil, fmt.Errorf("-service-tags %s: %s", v, trimPkg(err))
 		}
-		if name == "" {
-			if feed, err = servicetag.DetectFeed(data); err != nil {
-				return nil, nil, fmt.Errorf("-service-tags %s: %s", v, trimPkg(err))
-			}
-		}
-		doc, err := servicetag.DecodeFeedBytes(data, feed)
-		if err != nil {
-			return nil, nil, fmt.Errorf("-service-tags %s (%s feed): %s", file, feed, trimPkg(err))
-		}
-		src := tagSource{File: file, Feed: feed.String(), Cloud: doc.Cloud, ChangeNumber: doc.ChangeNumber,
+		src := tagSource{File: v, Feed: doc.Feed.String(), Cloud: doc.Cloud, ChangeNumber: doc.ChangeNumber,
 			SyncToken: doc.SyncToken, Tags: len(doc.Tags), Content: doc.Hash().String()[:12], doc: doc}
 		if !doc.Created.IsZero() {
 			src.Created = doc.Created.UTC().Format(time.RFC3339)
@@ -77,39 +58,6 @@ func loadTags(values []string) (allowlist.TagSource, []tagSource, error) {
 		return nil, nil, fmt.Errorf("-service-tags: %s", trimPkg(err))
 	}
 	return merged, sources, nil
-}
-
-// readTagFile reads a range file, up to the size servicetag accepts.
-func readTagFile(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, servicetag.DefaultMaxSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %v", name, err)
-	}
-	if len(data) > servicetag.DefaultMaxSize {
-		return nil, fmt.Errorf("%s is larger than %d MiB", name, servicetag.DefaultMaxSize>>20)
-	}
-	return data, nil
-}
-
-// splitFeed splits FEED:FILE. A value whose part before the first colon is
-// not a word of two or more letters (a Windows drive letter, a path) is a
-// file name.
-func splitFeed(v string) (feed, file string) {
-	name, rest, ok := strings.Cut(v, ":")
-	if !ok || len(name) < 2 {
-		return "", v
-	}
-	for _, c := range name {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-			return "", v
-		}
-	}
-	return name, rest
 }
 
 // feedOf returns the source that holds the tag (the first, as Merge keeps
