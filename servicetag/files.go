@@ -124,9 +124,12 @@ func (o DecodeOptions) readFile(name string) ([]byte, error) {
 	return data, nil
 }
 
-// looksLikeJSON reports whether data (not gzip) begins, after white space,
-// with a JSON object.
+// looksLikeJSON reports whether data is gzip-compressed or begins, after
+// white space, with a JSON object: not one of Cloudflare's text lists.
 func looksLikeJSON(data []byte) bool {
-	return len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b ||
-		len(bytes.TrimLeft(data, " \t\r\n")) > 0 && bytes.TrimLeft(data, " \t\r\n")[0] == '{'
+	if len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b {
+		return true
+	}
+	rest := bytes.TrimLeft(data, " \t\r\n")
+	return len(rest) > 0 && rest[0] == '{'
 }
