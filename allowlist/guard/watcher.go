@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/ipallow/ipallow/internal/reload"
 	"io"
+	"net/netip"
 	"os"
 	"sync"
 	"time"
@@ -382,6 +383,14 @@ func RangeFileBuilder(p allowlist.Policy, r allowlist.Resolver) BuildFunc {
 		if err != nil {
 			return nil, err
 		}
-		return r.Resolve(l)
+		s, err := r.Resolve(l)
+		if err != nil {
+			return nil, err
+		}
+		// The first Explain of a resolved Set builds its rule table. Do it
+		// here, on the reload path, rather than in the first request after
+		// the swap (hooks, logging and counters explain every request).
+		s.Explain(netip.IPv4Unspecified())
+		return s, nil
 	}
 }
