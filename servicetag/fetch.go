@@ -85,10 +85,12 @@ func (l *Loader) fetch(ctx context.Context) (fetched, error) {
 		return f, fmt.Errorf("unexpected status %q", resp.Status)
 	}
 	f.etag, f.lastMod = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
-	doc, err := l.decodeBody(resp)
+	budget := l.maxSize() // for all pages together
+	doc, n, err := l.decodeBody(resp, budget)
 	if err != nil {
 		return f, err
 	}
+	budget -= n
 
 	// Follow nextLink pages of the Discovery API with the same client
 	// (which carries the caller's credentials), on the same host only.
@@ -97,8 +99,9 @@ func (l *Loader) fetch(ctx context.Context) (fetched, error) {
 		maxPages = DefaultMaxPages
 	}
 	seen := map[string]bool{first.String(): true}
-	for pages := 1; doc.NextLink != ""; pages++ {
-		next, err := first.Parse(doc.NextLink)
+	var more []*Document // the pages after the first
+	for pages, link := 1, doc.NextLink; link != ""; pages++ {
+		next, err := first.Parse(link)
 		if err != nil {
 			return f, fmt.Errorf("%w: page %d has an invalid nextLink: %v", ErrPaging, pages, err)
 		}
@@ -120,12 +123,17 @@ func (l *Loader) fetch(ctx context.Context) (fetched, error) {
 			resp.Body.Close()
 			return f, fmt.Errorf("%w: page %d: unexpected status %q", ErrPaging, pages+1, resp.Status)
 		}
-		page, err := l.decodeBody(resp)
+		page, n, err := l.decodeBody(resp, budget)
 		if err != nil {
-			return f, fmt.Errorf("%w: page %d: %w", ErrPaging, pages+1, err)
+			return f, fmt.Errorf("%w: page %d: %w; Loader.MaxSize bounds all pages together", ErrPaging, pages+1, err)
 		}
-		if doc, err = appendPage(doc, page); err != nil {
-			return f, fmt.Errorf("%w: page %d: %w", ErrPaging, pages+1, err)
+		budget -= n
+		more = append(more, page)
+		link = page.NextLink
+	}
+	if len(more) > 0 {
+		if doc, err = joinPages(doc, more); err != nil {
+			return f, fmt.Errorf("%w: %w", ErrPaging, err)
 		}
 	}
 	f.doc = doc
@@ -166,37 +174,61 @@ func (l *Loader) get(ctx context.Context, u *url.URL, header http.Header) (*http
 	return c.Do(req)
 }
 
-// decodeBody decodes a response body within the size limit and closes it.
-func (l *Loader) decodeBody(resp *http.Response) (*Document, error) {
+// decodeBody decodes a response body of at most limit bytes (also after
+// decompression) and closes it. It returns how many bytes it read.
+func (l *Loader) decodeBody(resp *http.Response, limit int64) (*Document, int64, error) {
 	defer resp.Body.Close()
-	max := l.MaxSize
-	if max <= 0 {
-		max = DefaultMaxSize
+	if resp.ContentLength > limit {
+		return nil, 0, &TooLargeError{Limit: limit, What: "response body (Content-Length)"}
 	}
-	if resp.ContentLength > max {
-		return nil, &TooLargeError{Limit: max, What: "response body (Content-Length)"}
-	}
-	return DecodeOptions{MaxSize: max}.DecodeFeed(resp.Body, l.Feed)
+	cr := &countingReader{r: resp.Body}
+	doc, err := DecodeOptions{MaxSize: limit}.DecodeFeed(cr, l.Feed)
+	return doc, cr.n, err
 }
 
-// appendPage returns doc with the tags of a later page added; a tag in two
-// pages is an error.
-func appendPage(doc, page *Document) (*Document, error) {
-	seen := make(map[string]string, len(doc.Tags))
-	for _, t := range doc.Tags {
-		seen[strings.ToLower(t.Name)] = t.Name
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// maxSize is MaxSize or its default.
+func (l *Loader) maxSize() int64 {
+	if l.MaxSize <= 0 {
+		return DefaultMaxSize
 	}
-	for _, t := range page.Tags {
-		if prev, ok := seen[strings.ToLower(t.Name)]; ok {
-			return nil, &DuplicateTagError{Name: t.Name, Previous: prev}
+	return l.MaxSize
+}
+
+// joinPages returns the document of first with the tags of the later
+// pages added; a tag in two pages is an error.
+func joinPages(first *Document, pages []*Document) (*Document, error) {
+	n := len(first.Tags)
+	for _, p := range pages {
+		n += len(p.Tags)
+	}
+	tags := make([]Tag, 0, n)
+	seen := make(map[string]string, n)
+	for _, d := range append([]*Document{first}, pages...) {
+		for _, t := range d.Tags {
+			key := strings.ToLower(t.Name)
+			if prev, ok := seen[key]; ok {
+				return nil, &DuplicateTagError{Name: t.Name, Previous: prev}
+			}
+			seen[key] = t.Name
+			tags = append(tags, t)
 		}
 	}
-	tags := make([]Tag, 0, len(doc.Tags)+len(page.Tags))
-	tags = append(append(tags, doc.Tags...), page.Tags...)
 	return &Document{
-		Cloud: doc.Cloud, ChangeNumber: doc.ChangeNumber, Tags: tags,
-		Name: doc.Name, ID: doc.ID, Type: doc.Type, NextLink: page.NextLink,
-		Feed: doc.Feed, SyncToken: doc.SyncToken, Created: doc.Created, ETag: doc.ETag,
+		Cloud: first.Cloud, ChangeNumber: first.ChangeNumber, Tags: tags,
+		Name: first.Name, ID: first.ID, Type: first.Type,
+		Feed: first.Feed, SyncToken: first.SyncToken, Created: first.Created, ETag: first.ETag,
 	}, nil
 }
 

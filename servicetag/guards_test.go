@@ -208,11 +208,15 @@ func TestLoaderPaging(t *testing.T) {
 		{"/dup/1", "duplicate tag", 0},
 		{"/long/1", "more than 50 pages", 0},
 		{"/three/1", "more than 2 pages", 2},
+		{"/three/1", "Loader.MaxSize bounds all pages together", -1}, // -1: a MaxSize that one page fits in, two do not
 	} {
 		good := &Loader{URL: ts.URL + "/three/1", Client: ts.Client()}
 		mustRefresh(t, good, true)
 		kept := good.Document()
-		good.URL, good.MaxPages = ts.URL+tc.path, tc.maxPages
+		good.URL, good.MaxPages = ts.URL+tc.path, max(tc.maxPages, 0)
+		if tc.maxPages < 0 {
+			good.MaxSize = 600
+		}
 		good.MaxShrink = -1
 		re := expectKept(t, good, kept, ErrPaging)
 		if !strings.Contains(re.Error(), tc.want) {

@@ -51,8 +51,8 @@ type Loader struct {
 	// Timeout bounds one Reload (connect, headers and body); zero means
 	// DefaultTimeout.
 	Timeout time.Duration
-	// MaxSize bounds the body, also after decompression; zero means
-	// DefaultMaxSize.
+	// MaxSize bounds the body, also after decompression, and the bodies of
+	// all the Discovery API's pages together; zero means DefaultMaxSize.
 	MaxSize int64
 	// Interval is the time between reloads in Run; zero means
 	// DefaultInterval.
@@ -318,7 +318,7 @@ func (l *Loader) Accept(h Hash) error {
 	l.mu.Lock()
 	if l.pending == nil || l.pendingHash != h {
 		l.mu.Unlock()
-		return fmt.Errorf("%w: %s", ErrNotPending, h.String()[:12])
+		return fmt.Errorf("%w: %s; Status().Pending names the document held back now, if any (a later Reload replaces it)", ErrNotPending, h.String()[:12])
 	}
 	cur, doc := l.doc, l.pending
 	now := time.Now()
